@@ -1,0 +1,60 @@
+/*
+ * The portal's backend: Backstage core plugins plus the deployments suite.
+ */
+
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// auth: guest sign-in for local use (see app-config.yaml)
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// catalog
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(
+  import('@internal/backstage-plugin-catalog-backend-module-deployments'),
+);
+
+// scaffolder (software templates)
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(
+  import('@backstage/plugin-scaffolder-backend-module-notifications'),
+);
+backend.add(
+  import('@internal/backstage-plugin-scaffolder-backend-module-deployments'),
+);
+
+// deployments suite
+backend.add(import('@internal/backstage-plugin-deployments-backend'));
+
+// kubernetes (the standard Kubernetes tab, same clusters as the suite)
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+// techdocs
+backend.add(import('@backstage/plugin-techdocs-backend'));
+
+// permissions: allow-all until the deployments RBAC policy lands ([governance])
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+// search
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+
+// user settings, notifications and signals
+backend.add(import('@backstage/plugin-user-settings-backend'));
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
+backend.start();

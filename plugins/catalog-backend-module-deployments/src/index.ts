@@ -1,0 +1,9 @@
+/***/
+/**
+ * The deployments backend module for the catalog plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { catalogModuleDeployments as default } from './module';
+export { DeploymentAnnotationsProcessor } from './processor/DeploymentAnnotationsProcessor';

@@ -1,0 +1,32 @@
+export interface Config {
+  /** Configuration of the self-service deployments suite. */
+  deployments?: {
+    /**
+     * The OTAP environments. Keys must be `development`, `test`, `acceptance`
+     * or `production`; they are always presented and promoted in that order.
+     * When left out, development, test and acceptance run on the cluster
+     * `local-nonprod` and production on `local-prod` (the clusters started by
+     * `./portal start`).
+     */
+    environments?: {
+      [name: string]: {
+        /**
+         * Name of the cluster this environment runs on, exactly as in
+         * `kubernetes.clusterLocatorMethods[].clusters[].name`.
+         */
+        cluster: string;
+        /**
+         * Namespace pattern for applications in this environment.
+         * `{{ application }}` and `{{ environment }}` are replaced.
+         * Default: `{{ application }}-{{ environment }}`.
+         */
+        namespacePattern?: string;
+        /**
+         * Whether a deployment needs an approval by someone other than the
+         * requester. Default: true for production, false otherwise.
+         */
+        requiresApproval?: boolean;
+      };
+    };
+  };
+}

@@ -1,0 +1,50 @@
+import { Config } from '@backstage/config';
+import {
+  ENVIRONMENT_NAMES,
+  EnvironmentName,
+  EnvironmentSummary,
+  isEnvironmentName,
+} from '@internal/backstage-plugin-deployments-common';
+
+const DEFAULT_NAMESPACE_PATTERN = '{{ application }}-{{ environment }}';
+
+function defaultCluster(name: EnvironmentName) {
+  return name === 'production' ? 'local-prod' : 'local-nonprod';
+}
+
+/**
+ * Reads `deployments.environments`, in OTAP order. Fails at start-up with the
+ * offending key when an environment is not one of the four OTAP names.
+ */
+export function readEnvironments(config: Config): EnvironmentSummary[] {
+  const section = config.getOptionalConfig('deployments.environments');
+  if (!section) {
+    return ENVIRONMENT_NAMES.map(name => ({
+      name,
+      cluster: defaultCluster(name),
+      namespacePattern: DEFAULT_NAMESPACE_PATTERN,
+      requiresApproval: name === 'production',
+    }));
+  }
+
+  for (const key of section.keys()) {
+    if (!isEnvironmentName(key)) {
+      throw new Error(
+        `Invalid config at deployments.environments.${key}: '${key}' is not an environment name; ` +
+          `use one of ${ENVIRONMENT_NAMES.join(', ')}`,
+      );
+    }
+  }
+
+  return ENVIRONMENT_NAMES.filter(name => section.has(name)).map(name => {
+    const env = section.getConfig(name);
+    return {
+      name,
+      cluster: env.getString('cluster'),
+      namespacePattern:
+        env.getOptionalString('namespacePattern') ?? DEFAULT_NAMESPACE_PATTERN,
+      requiresApproval:
+        env.getOptionalBoolean('requiresApproval') ?? name === 'production',
+    };
+  });
+}

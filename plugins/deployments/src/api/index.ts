@@ -1,0 +1,2 @@
+export * from './DeploymentsApi';
+export * from './DeploymentsClient';

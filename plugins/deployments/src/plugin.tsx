@@ -1,0 +1,45 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import { deploymentsApiRef, DeploymentsClient } from './api';
+import { rootRouteRef } from './routes';
+
+/** @public */
+export const deploymentsApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: deploymentsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new DeploymentsClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** @public */
+export const deploymentsPage = PageBlueprint.make({
+  params: {
+    path: '/deployments',
+    title: 'Deployments',
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/EnvironmentsPage').then(m => <m.EnvironmentsPage />),
+  },
+});
+
+/**
+ * The deployments frontend plugin (new frontend system).
+ *
+ * @public
+ */
+export const deploymentsPlugin = createFrontendPlugin({
+  pluginId: 'deployments',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [deploymentsApi, deploymentsPage],
+  routes: {
+    root: rootRouteRef,
+  },
+});

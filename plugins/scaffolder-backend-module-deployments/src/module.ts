@@ -1,0 +1,25 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { deploymentServiceRef } from '@internal/backstage-plugin-deployments-node';
+import { createEnvironmentsAction } from './actions/environments';
+
+/**
+ * Registers the `deployments:*` scaffolder actions.
+ *
+ * @public
+ */
+export const scaffolderModuleDeployments = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'deployments',
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        scaffolderActions: scaffolderActionsExtensionPoint,
+        deployments: deploymentServiceRef,
+      },
+      async init({ scaffolderActions, deployments }) {
+        scaffolderActions.addActions(createEnvironmentsAction({ deployments }));
+      },
+    });
+  },
+});
