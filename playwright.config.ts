@@ -1,66 +1,60 @@
-/*
- * Copyright 2023 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
 import { defineConfig } from '@playwright/test';
-import { generateProjects } from '@backstage/e2e-test-utils/playwright';
 
-/**
- * See https://playwright.dev/docs/test-configuration.
- */
+// Browser tests run against a portal started on its own ports (so a portal
+// you already run on :3000/:7007 is not disturbed) with an in-memory SQLite.
+const appPort = Number(process.env.E2E_APP_PORT ?? 3100);
+const backendPort = Number(process.env.E2E_BACKEND_PORT ?? 7107);
+
+const appUrl = `http://localhost:${appPort}`;
+const backendUrl = `http://localhost:${backendPort}`;
+// Read by the tests (the config is loaded in every worker too).
+process.env.E2E_BACKEND_URL = backendUrl;
+
 export default defineConfig({
-  timeout: 60_000,
+  testDir: 'packages/app/e2e-tests',
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  forbidOnly: true,
+  retries: 0,
+  workers: 1,
+  reporter: [['list']],
+  outputDir: 'artifacts/playwright-results',
 
-  expect: {
-    timeout: 30_000,
+  webServer: {
+    // The portal's own log goes to a file; the test output stays readable.
+    command:
+      'mkdir -p artifacts/logs && exec yarn start > artifacts/logs/e2e-portal.log 2>&1',
+    url: appUrl,
+    // Reusing whatever answers there would test the wrong thing.
+    reuseExistingServer: false,
+    timeout: 300_000,
+    env: {
+      APP_CONFIG_app_baseUrl: appUrl,
+      APP_CONFIG_backend_baseUrl: backendUrl,
+      APP_CONFIG_backend_listen_port: String(backendPort),
+      APP_CONFIG_backend_cors_origin: appUrl,
+      APP_CONFIG_backend_database_connection: JSON.stringify(':memory:'),
+      BROWSER: 'none',
+    },
   },
-
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
-    ? []
-    : [
-        {
-          command: 'yarn start app',
-          url: 'http://localhost:3000',
-          reuseExistingServer: true,
-          timeout: 120_000,
-        },
-        {
-          command: 'yarn start backend',
-          port: 7007,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-      ],
-
-  forbidOnly: !!process.env.CI,
-
-  retries: process.env.CI ? 2 : 0,
-
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
 
   use: {
-    actionTimeout: 0,
-    baseURL:
-      process.env.PLAYWRIGHT_URL ??
-      (process.env.CI ? 'http://localhost:7007' : 'http://localhost:3000'),
+    baseURL: appUrl,
     screenshot: 'only-on-failure',
-    trace: 'on-first-retry',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's chromium (installed by ./portal test); never a downloaded browser.
+      executablePath: process.env.PORTAL_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
   },
-
-  outputDir: 'node_modules/.cache/e2e-test-results',
-
-  projects: generateProjects(), // Find all packages with e2e-test folders
 });

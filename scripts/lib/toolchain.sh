@@ -53,13 +53,26 @@ ensure_yarn() {
 # Runs `yarn install` when package.json files or yarn.lock changed since the last install.
 ensure_dependencies() {
   local stamp_file="$repo/node_modules/.portal-install-stamp" stamp
-  stamp="$(cd "$repo" && { cat yarn.lock .yarnrc.yml package.json; git ls-files -- '*/package.json' | sort | xargs cat; } 2>/dev/null | sha256sum | cut -c1-16)"
+  stamp="$(cd "$repo" && for f in yarn.lock .yarnrc.yml package.json packages/*/package.json plugins/*/package.json; do
+    [[ -f "$f" ]] && cat "$f"
+  done | sha256sum | cut -c1-16)"
   if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
     return
   fi
   log "installing dependencies with yarn (cold: about 5 minutes, warm: about 1 minute) ..."
   local started=$SECONDS
-  (cd "$repo" && yarn install --immutable) || die "yarn install failed; see the troubleshooting section of README.md"
+  # Peer-dependency notices (YN0002/YN0060/YN0086) are expected in a Backstage
+  # app and hide real problems; the full output is in .portal/yarn-install.log.
+  mkdir -p "$repo/.portal"
+  local status
+  set +o pipefail
+  (cd "$repo" && yarn install --immutable 2>&1) | tee "$repo/.portal/yarn-install.log" |
+    grep --line-buffered -E '┌|└|YN0082|YN0009|YN0001|YN0028' | sed -u 's/^/  /'
+  status=${PIPESTATUS[0]}
+  set -o pipefail
+  if [[ "$status" != 0 ]]; then
+    die "yarn install failed (full log: .portal/yarn-install.log); see the troubleshooting section of README.md"
+  fi
   echo "$stamp" >"$stamp_file"
   log "dependencies installed in $((SECONDS - started))s"
 }
@@ -68,4 +81,15 @@ setup_toolchain() {
   ensure_node
   ensure_yarn
   log "node $(node --version), yarn $(yarn --version)"
+}
+
+# apt_install <package>...: Debian packages (postgresql, chromium) for the tests.
+apt_install() {
+  command -v apt-get >/dev/null || die "$* missing and apt-get is not available; install it yourself"
+  local sudo=()
+  [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1 ||
+    { "${sudo[@]}" apt-get update >/dev/null 2>&1 && "${sudo[@]}" apt-get install -y --no-install-recommends "$@" >/dev/null; } ||
+    die "apt-get install $* failed"
 }
