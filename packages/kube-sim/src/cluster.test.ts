@@ -17,6 +17,9 @@ import { getTestCluster } from './jest/testCluster';
 
 const run = promisify(execFile);
 
+// Cluster start-ups and rollouts take seconds, more on a busy machine.
+jest.setTimeout(180_000);
+
 function statusCode(error: unknown): number | undefined {
   return (error as { code?: number }).code;
 }

@@ -29,14 +29,14 @@ export type KubeSimOptions = {
   nodes?: number;
 };
 
-/** The repository root: the folder holding `tools/kube-sim`. */
+/** The repository root: the folder holding `tools/kube-sim`, above the working directory. */
 export function repoRoot(): string {
-  let dir = __dirname;
+  let dir = process.cwd();
   while (!existsSync(resolve(dir, 'tools/kube-sim/build.sh'))) {
     const parent = resolve(dir, '..');
     if (parent === dir) {
       throw new Error(
-        `Cannot find tools/kube-sim above ${__dirname}; run from the portal repository`,
+        `Cannot find tools/kube-sim above ${process.cwd()}; run from the portal repository`,
       );
     }
     dir = parent;
@@ -46,16 +46,16 @@ export function repoRoot(): string {
 
 /** The kube-sim launcher built by `tools/kube-sim/build.sh`. */
 export function launcherPath(): string {
-  const launcher =
+  const path =
     process.env.KUBE_SIM_BIN ??
     resolve(repoRoot(), '.tools/kube-sim/bin/kube-sim');
-  if (!existsSync(launcher)) {
+  if (!existsSync(path)) {
     throw new Error(
       `The local Kubernetes control plane is not built (${launcher} is missing). ` +
         `Build it with 'tools/kube-sim/build.sh' (or run './portal test', which builds it first).`,
     );
   }
-  return launcher;
+  return path;
 }
 
 async function launcher(

@@ -5,6 +5,7 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { RiRocketLine } from '@remixicon/react';
 import { deploymentsApiRef, DeploymentsClient } from './api';
 import { rootRouteRef } from './routes';
 
@@ -24,6 +25,7 @@ export const deploymentsPage = PageBlueprint.make({
   params: {
     path: '/deployments',
     title: 'Deployments',
+    icon: <RiRocketLine />,
     routeRef: rootRouteRef,
     loader: () =>
       import('./components/EnvironmentsPage').then(m => <m.EnvironmentsPage />),
@@ -37,6 +39,8 @@ export const deploymentsPage = PageBlueprint.make({
  */
 export const deploymentsPlugin = createFrontendPlugin({
   pluginId: 'deployments',
+  title: 'Deployments',
+  icon: <RiRocketLine />,
   info: { packageJson: () => import('../package.json') },
   extensions: [deploymentsApi, deploymentsPage],
   routes: {
