@@ -26,6 +26,24 @@ export interface Config {
          * requester. Default: true for production, false otherwise.
          */
         requiresApproval?: boolean;
+        /**
+         * Tuning of the deployment policies in this environment, by policy id
+         * (see the policies reference): `enabled: false` switches a policy
+         * off, `severity` turns errors into warnings or back, any other key
+         * is a parameter of the policy (e.g. `resource-limits.maxCpu`).
+         */
+        policies?: {
+          [policyId: string]: {
+            enabled?: boolean;
+            severity?: 'error' | 'warning';
+            [parameter: string]:
+              | string
+              | number
+              | boolean
+              | string[]
+              | undefined;
+          };
+        };
       };
     };
   };

@@ -3,6 +3,8 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { deploymentsPoliciesExtensionPoint } from '@internal/backstage-plugin-deployments-node';
 import request from 'supertest';
 import { deploymentsPlugin } from './plugin';
 
@@ -82,6 +84,96 @@ describe('deploymentsPlugin', () => {
       }),
     ).rejects.toThrow(
       "Invalid config at deployments.environments.staging: 'staging' is not an environment name",
+    );
+  });
+});
+
+describe('deployment policies', () => {
+  const customPolicy = createBackendModule({
+    pluginId: 'deployments',
+    moduleId: 'acme-policies',
+    register(reg) {
+      reg.registerInit({
+        deps: { policies: deploymentsPoliciesExtensionPoint },
+        async init({ policies }) {
+          policies.addPolicies({
+            id: 'team-label',
+            title: 'Team label',
+            description: 'Every deployment names its team',
+            defaultSeverity: 'warning',
+            evaluate: () => [],
+          });
+        },
+      });
+    },
+  });
+
+  it('lists built-in and module policies with each environment tuning', async () => {
+    const { server } = await startTestBackend({
+      features: [
+        deploymentsPlugin,
+        customPolicy,
+        mockServices.rootConfig.factory({
+          data: {
+            deployments: {
+              environments: {
+                development: {
+                  cluster: 'dev',
+                  policies: {
+                    'image-source': { enabled: false },
+                    'resource-limits': { maxCpu: '3', severity: 'warning' },
+                  },
+                },
+                production: { cluster: 'prod' },
+              },
+            },
+          },
+        }),
+      ],
+    });
+
+    const res = await request(server)
+      .get('/api/deployments/policies')
+      .set('authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    const byId = Object.fromEntries(
+      res.body.items.map((p: { id: string }) => [p.id, p]),
+    );
+    expect(byId['team-label'].source).toBe('module');
+    expect(byId['image-source'].environments.development.enabled).toBe(false);
+    expect(byId['image-source'].environments.production).toEqual({
+      enabled: true,
+      severity: 'error',
+      parameters: { allowedRegistries: [], requireDigest: true },
+    });
+    expect(byId['resource-limits'].environments.development).toEqual({
+      enabled: true,
+      severity: 'warning',
+      parameters: { maxCpu: '3', maxMemory: '1Gi' },
+    });
+  });
+
+  it('refuses to start when config tunes a policy that does not exist', async () => {
+    await expect(
+      startTestBackend({
+        features: [
+          deploymentsPlugin,
+          mockServices.rootConfig.factory({
+            data: {
+              deployments: {
+                environments: {
+                  development: {
+                    cluster: 'dev',
+                    policies: { 'no-such-policy': { enabled: false } },
+                  },
+                },
+              },
+            },
+          }),
+        ],
+      }),
+    ).rejects.toThrow(
+      "Invalid config at deployments.environments.development.policies.no-such-policy: no policy 'no-such-policy'",
     );
   });
 });

@@ -3,6 +3,9 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { createRouter } from './router';
+import { Policy } from '@internal/backstage-plugin-deployments-common';
+import { deploymentsPoliciesExtensionPoint } from '@internal/backstage-plugin-deployments-node';
+import { PolicyRegistry } from './service/PolicyRegistry';
 import { readEnvironments } from './service/readEnvironments';
 
 /**
@@ -13,6 +16,13 @@ import { readEnvironments } from './service/readEnvironments';
 export const deploymentsPlugin = createBackendPlugin({
   pluginId: 'deployments',
   register(env) {
+    const addedPolicies: Policy[] = [];
+    env.registerExtensionPoint(deploymentsPoliciesExtensionPoint, {
+      addPolicies(...policies) {
+        addedPolicies.push(...policies);
+      },
+    });
+
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -28,7 +38,14 @@ export const deploymentsPlugin = createBackendPlugin({
             .join(', '),
         });
 
-        httpRouter.use(await createRouter({ httpAuth, environments }));
+        const policies = PolicyRegistry.create({
+          environments,
+          added: addedPolicies,
+        });
+
+        httpRouter.use(
+          await createRouter({ httpAuth, environments, policies }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

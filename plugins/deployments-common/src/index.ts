@@ -1,10 +1,18 @@
 /**
- * Isomorphic model of the deployments suite: environments and catalog
- * annotations, and later the deployment request schema, manifest rendering
- * and policies.
+ * Isomorphic core of the deployments suite: environments, the deployment
+ * request model, manifest rendering and the policy engine. Runs in the
+ * backend and in the browser.
  *
  * @packageDocumentation
  */
 
-export * from './annotations';
-export * from './environments';
+export * from './model/annotations';
+export * from './model/environments';
+export * from './model/kubernetes';
+export * from './model/request';
+export * from './render/renderManifests';
+export * from './policies/types';
+export * from './policies/engine';
+export * from './policies/builtin';
+export { isSecretName, secretValueShape } from './policies/secrets';
+export * from './validateDeployment';

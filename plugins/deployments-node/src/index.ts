@@ -6,3 +6,4 @@
  */
 
 export * from './DeploymentService';
+export * from './policiesExtensionPoint';

@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import {
   ENVIRONMENT_NAMES,
+  PolicySettingsByPolicy,
   EnvironmentName,
   EnvironmentSummary,
   isEnvironmentName,
@@ -12,11 +13,16 @@ function defaultCluster(name: EnvironmentName) {
   return name === 'production' ? 'local-prod' : 'local-nonprod';
 }
 
+/** An environment with its policy tuning, as the backend uses it. */
+export type EnvironmentConfig = EnvironmentSummary & {
+  policies: PolicySettingsByPolicy;
+};
+
 /**
  * Reads `deployments.environments`, in OTAP order. Fails at start-up with the
  * offending key when an environment is not one of the four OTAP names.
  */
-export function readEnvironments(config: Config): EnvironmentSummary[] {
+export function readEnvironments(config: Config): EnvironmentConfig[] {
   const section = config.getOptionalConfig('deployments.environments');
   if (!section) {
     return ENVIRONMENT_NAMES.map(name => ({
@@ -24,6 +30,7 @@ export function readEnvironments(config: Config): EnvironmentSummary[] {
       cluster: defaultCluster(name),
       namespacePattern: DEFAULT_NAMESPACE_PATTERN,
       requiresApproval: name === 'production',
+      policies: {},
     }));
   }
 
@@ -45,6 +52,9 @@ export function readEnvironments(config: Config): EnvironmentSummary[] {
         env.getOptionalString('namespacePattern') ?? DEFAULT_NAMESPACE_PATTERN,
       requiresApproval:
         env.getOptionalBoolean('requiresApproval') ?? name === 'production',
+      policies:
+        (env.getOptionalConfig('policies')?.get() as PolicySettingsByPolicy) ??
+        {},
     };
   });
 }

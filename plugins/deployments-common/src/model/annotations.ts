@@ -17,7 +17,12 @@ export const ANNOTATION_HEALTH_URL = 'deployments/health-url';
 // The repository part of the distribution reference grammar
 // (github.com/distribution/reference): optional registry host[:port], then
 // lowercase path components separated by '/'.
-const REPOSITORY =
+/**
+ * An image repository without tag or digest (distribution reference grammar).
+ *
+ * @public
+ */
+export const IMAGE_REPOSITORY_PATTERN =
   /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 /**
@@ -32,7 +37,7 @@ export function validateDeploymentAnnotations(
 ): string[] {
   const problems: string[] = [];
   const image = annotations?.[ANNOTATION_IMAGE];
-  if (image !== undefined && !REPOSITORY.test(image)) {
+  if (image !== undefined && !IMAGE_REPOSITORY_PATTERN.test(image)) {
     problems.push(
       `Annotation ${ANNOTATION_IMAGE} '${image}' is not an image repository; ` +
         `expected a repository without tag or digest, e.g. ghcr.io/acme/payments-api`,

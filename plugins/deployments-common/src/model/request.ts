@@ -1,0 +1,294 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import { z } from 'zod';
+import { IMAGE_REPOSITORY_PATTERN } from './annotations';
+import { ENVIRONMENT_NAMES } from './environments';
+import { isDns1123Label, isQuantity, quantityValue } from './kubernetes';
+
+// Every message says what is wrong and what is expected; the field is the
+// issue's path. Keep them in step with docs/troubleshooting.md.
+
+const dnsLabel = (what: string) =>
+  z
+    .string({
+      error: `${what} is required: a DNS-1123 label, e.g. payments-api`,
+    })
+    .refine(isDns1123Label, {
+      error: `${what} must be a DNS-1123 label: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit`,
+    });
+
+const quantity = (what: string, example: string) =>
+  z
+    .string({
+      error: `${what} is required: a Kubernetes quantity such as ${example}`,
+    })
+    .refine(isQuantity, {
+      error: `${what} must be a Kubernetes quantity such as ${example}`,
+    })
+    .refine(value => !isQuantity(value) || (quantityValue(value) ?? 0) > 0, {
+      error: `${what} must be greater than zero, e.g. ${example}`,
+    });
+
+const entityRef = (kind: string, example: string) =>
+  z
+    .string({
+      error: `a ${kind} entity reference is required, e.g. ${example}`,
+    })
+    .refine(
+      value => {
+        try {
+          return (
+            parseEntityRef(value, { defaultKind: kind }).kind.toLowerCase() ===
+            kind
+          );
+        } catch {
+          return false;
+        }
+      },
+      { error: `must be a ${kind} entity reference such as ${example}` },
+    );
+
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** Container image: repository plus a tag, a digest or both. */
+export const imageSchema = z
+  .strictObject({
+    repository: z
+      .string({
+        error: 'image repository is required, e.g. ghcr.io/acme/payments-api',
+      })
+      .regex(IMAGE_REPOSITORY_PATTERN, {
+        error:
+          'must be an image repository without tag or digest, e.g. ghcr.io/acme/payments-api',
+      }),
+    tag: z
+      .string()
+      .regex(TAG, {
+        error:
+          "must be an image tag: letters, digits, '_', '.' or '-', at most 128 characters, e.g. 1.4.2",
+      })
+      .optional(),
+    digest: z
+      .string()
+      .regex(DIGEST, {
+        error:
+          'must be an image digest: sha256: followed by 64 lowercase hex digits',
+      })
+      .optional(),
+  })
+  .refine(image => image.tag !== undefined || image.digest !== undefined, {
+    error: 'image needs a tag or a digest, e.g. tag 1.4.2 or digest sha256:…',
+    path: ['tag'],
+  });
+
+const resourceValues = (kind: 'requests' | 'limits') =>
+  z.strictObject({
+    cpu: quantity(`${kind}.cpu`, kind === 'requests' ? '100m' : '500m'),
+    memory: quantity(`${kind}.memory`, kind === 'requests' ? '128Mi' : '256Mi'),
+  });
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const envName = z
+  .string({ error: 'env var name is required' })
+  .regex(ENV_NAME, {
+    error:
+      "must be an environment variable name: letters, digits and '_', not starting with a digit, e.g. DATABASE_URL",
+  });
+
+/** A plain environment variable: the value ends up in a ConfigMap. */
+export const plainEnvVarSchema = z.strictObject({
+  name: envName,
+  value: z.string({ error: 'value is required (use "" for empty)' }),
+});
+
+/** An environment variable read from a Kubernetes Secret; never a literal. */
+export const secretEnvVarSchema = z.strictObject({
+  name: envName,
+  secretKeyRef: z.strictObject({
+    name: dnsLabel('secretKeyRef.name'),
+    key: z
+      .string({ error: 'secretKeyRef.key is required' })
+      .regex(/^[-._a-zA-Z0-9]+$/, {
+        error:
+          "secretKeyRef.key must consist of letters, digits, '-', '_' or '.'",
+      }),
+  }),
+});
+
+export const envVarSchema = z.union([plainEnvVarSchema, secretEnvVarSchema], {
+  error:
+    'each env var is { name, value } or { name, secretKeyRef: { name, key } }',
+});
+
+const httpPath = (what: string, fallback: string) =>
+  z
+    .string()
+    .regex(/^\/[^\s]*$/, {
+      error: `${what} must be an absolute HTTP path starting with '/', e.g. ${fallback}`,
+    })
+    .default(fallback);
+
+export const DEFAULT_HEALTH = {
+  liveness: '/health',
+  readiness: '/api/v2/ready',
+  info: '/api/v2/health',
+} as const;
+
+export const deploymentRequestSchema = z
+  .strictObject({
+    application: entityRef('component', 'component:default/payments-api'),
+    environment: z.enum(ENVIRONMENT_NAMES, {
+      error: `must be one of ${ENVIRONMENT_NAMES.join(', ')}`,
+    }),
+    namespace: dnsLabel('namespace'),
+    /** Name of the Kubernetes objects; defaults to the application's name. */
+    name: dnsLabel('name').optional(),
+    image: imageSchema,
+    replicas: z
+      .number({ error: 'replicas must be a whole number, e.g. 2' })
+      .int({ error: 'replicas must be a whole number, e.g. 2' })
+      .min(0, { error: 'replicas must be 0 or more' })
+      .max(100, { error: 'replicas must be at most 100' })
+      .default(1),
+    resources: z.strictObject({
+      requests: resourceValues('requests'),
+      limits: resourceValues('limits'),
+    }),
+    env: z.array(envVarSchema).default([]),
+    ports: z
+      .array(
+        z.strictObject({
+          name: dnsLabel('port name').refine(v => v.length <= 15, {
+            error: 'port name must be at most 15 characters',
+          }),
+          containerPort: z
+            .number({ error: 'containerPort must be a port number 1-65535' })
+            .int({ error: 'containerPort must be a port number 1-65535' })
+            .min(1, { error: 'containerPort must be a port number 1-65535' })
+            .max(65535, {
+              error: 'containerPort must be a port number 1-65535',
+            }),
+        }),
+      )
+      .min(1, {
+        error:
+          'at least one container port is needed, e.g. { name: http, containerPort: 8000 }',
+      })
+      .default([{ name: 'http', containerPort: 8000 }]),
+    health: z
+      .strictObject({
+        liveness: httpPath('health.liveness', DEFAULT_HEALTH.liveness),
+        readiness: httpPath('health.readiness', DEFAULT_HEALTH.readiness),
+        info: httpPath('health.info', DEFAULT_HEALTH.info),
+      })
+      .default({ ...DEFAULT_HEALTH }),
+    autoscaling: z
+      .strictObject({
+        minReplicas: z
+          .number()
+          .int()
+          .min(1, { error: 'autoscaling.minReplicas must be at least 1' }),
+        maxReplicas: z
+          .number()
+          .int()
+          .min(1, { error: 'autoscaling.maxReplicas must be at least 1' }),
+        targetCPUUtilizationPercentage: z
+          .number()
+          .int()
+          .min(10, {
+            error:
+              'autoscaling.targetCPUUtilizationPercentage must be between 10 and 95',
+          })
+          .max(95, {
+            error:
+              'autoscaling.targetCPUUtilizationPercentage must be between 10 and 95',
+          })
+          .default(70),
+      })
+      .refine(a => a.minReplicas <= a.maxReplicas, {
+        error:
+          'autoscaling.minReplicas must not exceed autoscaling.maxReplicas',
+        path: ['maxReplicas'],
+      })
+      .optional(),
+    changeReference: z
+      .url({
+        error:
+          'changeReference must be a ticket URL, e.g. https://jira.acme.example/browse/OPS-123',
+      })
+      .optional(),
+    requester: entityRef('user', 'user:default/ada'),
+  })
+  .superRefine((request, ctx) => {
+    const names = new Set<string>();
+    request.env.forEach((envVar, index) => {
+      if (names.has(envVar.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['env', index, 'name'],
+          message: `env var ${envVar.name} is defined twice; keep one`,
+        });
+      }
+      names.add(envVar.name);
+    });
+  });
+
+/** A validated deployment request, defaults applied. */
+export type DeploymentRequest = z.output<typeof deploymentRequestSchema>;
+/** What a client sends: defaults may be left out. */
+export type DeploymentRequestInput = z.input<typeof deploymentRequestSchema>;
+export type EnvVar = z.output<typeof envVarSchema>;
+
+/** One problem with a request: which field, and what is wrong and expected. */
+export type RequestValidationError = { field: string; message: string };
+
+export type RequestParseResult =
+  | { success: true; request: DeploymentRequest }
+  | { success: false; errors: RequestValidationError[] };
+
+function fieldOf(path: PropertyKey[]): string {
+  return path
+    .map((part, i) =>
+      typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`,
+    )
+    .join('');
+}
+
+/**
+ * Validates a deployment request. Unknown fields are rejected; every error
+ * names its field.
+ */
+export function parseDeploymentRequest(input: unknown): RequestParseResult {
+  const result = deploymentRequestSchema.safeParse(input);
+  if (result.success) {
+    return { success: true, request: result.data };
+  }
+  return {
+    success: false,
+    errors: result.error.issues.map(issue => {
+      if (issue.code === 'unrecognized_keys') {
+        return {
+          field: fieldOf(issue.path) || '(request)',
+          message: `unknown field${
+            issue.keys.length > 1 ? 's' : ''
+          } ${issue.keys.join(', ')}: remove ${
+            issue.keys.length > 1 ? 'them' : 'it'
+          }`,
+        };
+      }
+      return {
+        field: fieldOf(issue.path) || '(request)',
+        message: issue.message,
+      };
+    }),
+  };
+}
+
+/** The image reference as Kubernetes pulls it: by digest when one is given. */
+export function imageReference(image: DeploymentRequest['image']): string {
+  if (image.digest) {
+    return `${image.repository}@${image.digest}`;
+  }
+  return `${image.repository}:${image.tag}`;
+}

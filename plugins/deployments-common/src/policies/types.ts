@@ -1,0 +1,72 @@
+import { EnvironmentName } from '../model/environments';
+import { DeploymentRequest } from '../model/request';
+import { RenderedManifest } from '../render/renderManifests';
+
+/** @public */
+export type Severity = 'error' | 'warning';
+
+/**
+ * One finding of a policy. `path` points into the request (e.g.
+ * `env[2].value`) or, for rendered objects, into the manifest
+ * (`Deployment.spec.template.spec.hostNetwork`).
+ *
+ * @public
+ */
+export type PolicyViolation = {
+  policyId: string;
+  severity: Severity;
+  path: string;
+  message: string;
+  hint: string;
+  /** Anchor of the policy's section in docs/policies.md. */
+  docsAnchor: string;
+};
+
+/** What the cluster and history say, as far as the caller knows them. @public */
+export type ClusterFacts = {
+  /** Namespaces of the target cluster with their owner label, when known. */
+  namespaces?: Array<{ name: string; owner?: string }>;
+  /** Image digests deployed successfully, per environment. */
+  deployedDigests?: Partial<Record<EnvironmentName, string[]>>;
+};
+
+/** @public */
+export type PolicyContext = {
+  /** The owning group of the application, e.g. `group:default/team-payments`. */
+  owner: string;
+  cluster: ClusterFacts;
+};
+
+/** Per-policy settings from config: enablement, severity and parameters. @public */
+export type PolicySettings = {
+  enabled?: boolean;
+  severity?: Severity;
+  [parameter: string]: unknown;
+};
+
+/** @public */
+export type PolicyInput = {
+  request: DeploymentRequest;
+  manifests: RenderedManifest[];
+  context: PolicyContext;
+};
+
+/**
+ * A policy: a small named pure function. `evaluate` returns findings without
+ * policyId/severity/docsAnchor; the engine fills those in.
+ *
+ * @public
+ */
+export type Policy = {
+  id: string;
+  title: string;
+  description: string;
+  /** Severity when config does not say otherwise. */
+  defaultSeverity: Severity;
+  /** Parameters per environment when config does not say otherwise. */
+  defaults?: (environment: EnvironmentName) => Record<string, unknown>;
+  evaluate(
+    input: PolicyInput,
+    parameters: Record<string, unknown>,
+  ): Array<{ path: string; message: string; hint: string }>;
+};
