@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   developmentRequest,
   OWNER,
@@ -13,7 +13,14 @@ import { renderManifests } from './renderManifests';
 
 // Golden files: the exact objects the portal applies. After an intended
 // change, regenerate with UPDATE_GOLDEN=1 and review the diff.
-const goldenDir = resolve(process.cwd(), 'src/render/__golden__');
+const goldenDir = resolve(
+  dirname(
+    require.resolve(
+      '@internal/backstage-plugin-deployments-common/package.json',
+    ),
+  ),
+  'src/render/__golden__',
+);
 
 function render(input: DeploymentRequestInput) {
   const parsed = parseDeploymentRequest(input);
