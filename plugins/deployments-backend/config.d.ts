@@ -1,6 +1,21 @@
 export interface Config {
   /** Configuration of the self-service deployments suite. */
   deployments?: {
+    /** Following rollouts after an apply. */
+    rollout?: {
+      /** How long a new revision may take to become ready. Default 300. */
+      timeoutSeconds?: number;
+      /**
+       * Restore the previous good revision when a new one does not become
+       * ready in time. Default true.
+       */
+      autoRollback?: boolean;
+    };
+    /**
+     * Namespace of the ingress controller; the rendered NetworkPolicy allows
+     * traffic from it. Default `ingress-nginx`.
+     */
+    ingressNamespace?: string;
     /**
      * The OTAP environments. Keys must be `development`, `test`, `acceptance`
      * or `production`; they are always presented and promoted in that order.

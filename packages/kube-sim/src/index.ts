@@ -7,3 +7,4 @@
 
 export * from './cluster';
 export { getTestCluster } from './jest/testCluster';
+export * from './faultProxy';

@@ -1,41 +1,188 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { EnvironmentSummary } from '@internal/backstage-plugin-deployments-common';
-import { PolicyRegistry } from './service/PolicyRegistry';
-import express from 'express';
+import { InputError } from '@backstage/errors';
+import {
+  DeploymentKey,
+  isDns1123Label,
+  isEnvironmentName,
+} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { readFileSync } from 'node:fs';
+import { PolicyRegistry } from './service/PolicyRegistry';
 
+function keyOf(req: Request): DeploymentKey {
+  const { environment, namespace, name } = req.params;
+  if (!isEnvironmentName(environment)) {
+    throw new InputError(
+      `environment '${environment}' is not one of development, test, acceptance, production`,
+    );
+  }
+  for (const [field, value] of [
+    ['namespace', namespace],
+    ['name', name],
+  ] as const) {
+    if (value !== undefined && !isDns1123Label(value)) {
+      throw new InputError(`${field} '${value}' is not a DNS-1123 label`);
+    }
+  }
+  return { environment, namespace, name };
+}
+
+function optionalNumber(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number)) {
+    throw new InputError(`${field} must be a number, got '${value}'`);
+  }
+  return number;
+}
+
+/**
+ * The REST API of the deployments plugin (openapi.yaml). Thin: parse,
+ * call the DeploymentService, answer. Every route but /health requires
+ * credentials.
+ */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
-  environments: EnvironmentSummary[];
+  deployments: DeploymentService;
   policies: PolicyRegistry;
+  openApiPath: string;
 }): Promise<express.Router> {
-  const { httpAuth, environments, policies } = options;
+  const { httpAuth, deployments, policies } = options;
+  const openApi = readFileSync(options.openApiPath, 'utf8');
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: '256kb' }));
+
+  const credentials = (req: Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+  const userCredentials = (req: Request) =>
+    httpAuth.credentials(req, { allow: ['user'] });
 
   // Liveness of the plugin itself; the only route open without credentials.
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
+  router.get('/openapi.yaml', async (req, res) => {
+    await credentials(req);
+    res.type('application/yaml').send(openApi);
+  });
+
   router.get('/environments', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json({
-      items: environments.map(
-        ({ name, cluster, namespacePattern, requiresApproval }) => ({
-          name,
-          cluster,
-          namespacePattern,
-          requiresApproval,
-        }),
-      ),
+      items: await deployments.listEnvironments({
+        credentials: await credentials(req),
+      }),
     });
   });
 
   router.get('/policies', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await credentials(req);
     res.json({ items: policies.describe() });
   });
+
+  router.post('/validate', async (req, res) => {
+    res.json(
+      await deployments.validate(req.body, {
+        credentials: await userCredentials(req),
+      }),
+    );
+  });
+
+  router.post('/deployments', async (req, res) => {
+    const record = await deployments.deploy(req.body, {
+      credentials: await userCredentials(req),
+      dryRun: req.query.dryRun === 'true',
+      timeoutSeconds: optionalNumber(
+        req.query.timeoutSeconds,
+        'timeoutSeconds',
+      ),
+    });
+    res.status(req.query.dryRun === 'true' ? 200 : 201).json(record);
+  });
+
+  router.get('/deployments/:environment/:namespace', async (req, res) => {
+    const { environment, namespace } = keyOf(req);
+    res.json({
+      items: await deployments.list(
+        { environment, namespace },
+        { credentials: await credentials(req) },
+      ),
+    });
+  });
+
+  router.get('/deployments/:environment/:namespace/:name', async (req, res) => {
+    res.json(
+      await deployments.get(keyOf(req), {
+        credentials: await credentials(req),
+      }),
+    );
+  });
+
+  router.put('/deployments/:environment/:namespace/:name', async (req, res) => {
+    res.json(
+      await deployments.update(keyOf(req), req.body, {
+        credentials: await userCredentials(req),
+        timeoutSeconds: optionalNumber(
+          req.query.timeoutSeconds,
+          'timeoutSeconds',
+        ),
+      }),
+    );
+  });
+
+  router.delete(
+    '/deployments/:environment/:namespace/:name',
+    async (req, res) => {
+      res.json(
+        await deployments.delete(keyOf(req), {
+          credentials: await userCredentials(req),
+        }),
+      );
+    },
+  );
+
+  router.post(
+    '/deployments/:environment/:namespace/:name/restart',
+    async (req, res) => {
+      res.json(
+        await deployments.restart(keyOf(req), {
+          credentials: await userCredentials(req),
+        }),
+      );
+    },
+  );
+
+  router.post(
+    '/deployments/:environment/:namespace/:name/rollback',
+    async (req, res) => {
+      res.json(
+        await deployments.rollback(
+          keyOf(req),
+          { revision: optionalNumber(req.body?.revision, 'revision') },
+          {
+            credentials: await userCredentials(req),
+            timeoutSeconds: optionalNumber(
+              req.query.timeoutSeconds,
+              'timeoutSeconds',
+            ),
+          },
+        ),
+      );
+    },
+  );
+
+  router.get(
+    '/deployments/:environment/:namespace/:name/history',
+    async (req, res) => {
+      res.json({
+        items: await deployments.history(keyOf(req), {
+          credentials: await credentials(req),
+        }),
+      });
+    },
+  );
 
   return router;
 }

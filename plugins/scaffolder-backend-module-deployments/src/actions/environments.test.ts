@@ -19,9 +19,12 @@ const environment = (
 
 function setup(environments: EnvironmentSummary[]) {
   const credentials = mockCredentials.user('user:default/ada');
-  const deployments: jest.Mocked<DeploymentService> = {
+  // Only listEnvironments is used by this action.
+  const deployments = {
     listEnvironments: jest.fn().mockResolvedValue(environments),
-  };
+  } as Partial<
+    jest.Mocked<DeploymentService>
+  > as jest.Mocked<DeploymentService>;
   const action = createEnvironmentsAction({ deployments });
   const outputs: Record<string, unknown> = {};
   const context = (input: JsonObject) =>

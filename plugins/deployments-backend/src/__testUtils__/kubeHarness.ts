@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  CoreV1Api,
+  KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
+import { KubeSimCluster, kubeConfigFor, repoRoot } from '@internal/kube-sim';
+
+/**
+ * Prepares a kube-sim cluster the way `./portal start` does (the same seed
+ * script): application namespaces and the portal's namespace-scoped service
+ * account. Returns that account's token.
+ */
+export async function seedPortalAccess(
+  cluster: KubeSimCluster,
+  environments: string[],
+): Promise<string> {
+  const root = repoRoot();
+  const list = JSON.parse(
+    execFileSync(process.execPath, [
+      resolve(root, 'tools/kube-sim/seed/portal-access.js'),
+      resolve(root, 'examples/entities.yaml'),
+      ...environments,
+    ]).toString(),
+  ) as { items: KubernetesObject[] };
+  const admin = kubeConfigFor(cluster);
+  const objects = KubernetesObjectApi.makeApiClient(admin);
+  for (const item of list.items) {
+    await objects.patch(
+      item,
+      undefined,
+      undefined,
+      'test-seed',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+  }
+  const core = admin.makeApiClient(CoreV1Api);
+  for (let i = 0; i < 100; i++) {
+    const secret = await core.readNamespacedSecret({
+      name: 'backstage-portal-token',
+      namespace: 'backstage-system',
+    });
+    if (secret.data?.token) {
+      return Buffer.from(secret.data.token, 'base64').toString();
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error('the backstage-portal service account token was not issued');
+}
+
+export function caData(cluster: KubeSimCluster): string {
+  return readFileSync(cluster.caFile).toString('base64');
+}

@@ -1,0 +1,90 @@
+import { Config } from '@backstage/config';
+import { ServiceUnavailableError } from '@backstage/errors';
+import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+
+type ClusterSettings = {
+  name: string;
+  url: string;
+  token?: string;
+  caData?: string;
+  caFile?: string;
+  skipTLSVerify: boolean;
+};
+
+/**
+ * Kubernetes clients for the clusters named in the Kubernetes plugin's
+ * `kubernetes.clusterLocatorMethods` (type `config`): one definition of each
+ * cluster for the standard Kubernetes tab and for deployments. Tokens stay
+ * in here; they are never logged or returned.
+ */
+export class ClusterClients {
+  static fromConfig(config: Config): ClusterClients {
+    const clusters = new Map<string, ClusterSettings>();
+    for (const method of config.getOptionalConfigArray(
+      'kubernetes.clusterLocatorMethods',
+    ) ?? []) {
+      if (method.getString('type') !== 'config') continue;
+      for (const cluster of method.getOptionalConfigArray('clusters') ?? []) {
+        const name = cluster.getString('name');
+        clusters.set(name, {
+          name,
+          url: cluster.getString('url'),
+          token: cluster.getOptionalString('serviceAccountToken'),
+          caData: cluster.getOptionalString('caData'),
+          caFile: cluster.getOptionalString('caFile'),
+          skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
+        });
+      }
+    }
+    return new ClusterClients(clusters);
+  }
+
+  private readonly kubeConfigs = new Map<string, KubeConfig>();
+
+  private constructor(
+    private readonly clusters: Map<string, ClusterSettings>,
+  ) {}
+
+  has(name: string): boolean {
+    return this.clusters.has(name);
+  }
+
+  /** The client configuration for a cluster, or a 503 naming what is missing. */
+  kubeConfig(name: string): KubeConfig {
+    const cached = this.kubeConfigs.get(name);
+    if (cached) return cached;
+    const cluster = this.clusters.get(name);
+    if (!cluster) {
+      throw new ServiceUnavailableError(
+        `Cluster ${name} is not configured: add it to kubernetes.clusterLocatorMethods (type: config) in app-config.yaml`,
+      );
+    }
+    if (!cluster.token) {
+      throw new ServiceUnavailableError(
+        `Cluster ${name} has no serviceAccountToken configured; './portal start' sets it for the local clusters`,
+      );
+    }
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name,
+          server: cluster.url,
+          caData: cluster.caData,
+          caFile: cluster.caFile,
+          skipTLSVerify: cluster.skipTLSVerify,
+        },
+      ],
+      users: [{ name: 'portal', token: cluster.token }],
+      contexts: [{ name, cluster: name, user: 'portal' }],
+      currentContext: name,
+    });
+    if (cluster.caFile) {
+      // Fail at the first use with a clear message rather than a TLS error.
+      readFileSync(cluster.caFile);
+    }
+    this.kubeConfigs.set(name, kc);
+    return kc;
+  }
+}
