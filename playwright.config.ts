@@ -35,6 +35,8 @@ export default defineConfig({
       APP_CONFIG_backend_cors_origin: appUrl,
       APP_CONFIG_backend_database_connection: JSON.stringify(':memory:'),
       BROWSER: 'none',
+      // No Prometheus listener: :9464 may belong to a portal you run.
+      PROMETHEUS_PORT: '0',
     },
   },
 

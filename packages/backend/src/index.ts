@@ -2,6 +2,8 @@
  * The portal's backend: Backstage core plugins plus the deployments suite.
  */
 
+// Metrics first, so every plugin's meters report to Prometheus.
+import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 
 const backend = createBackend();

@@ -48,6 +48,7 @@ async function waitForReadiness(url, backend, timeoutMs) {
 
 let backend;
 let port;
+let metricsPort;
 let output = '';
 
 before(async () => {
@@ -63,6 +64,7 @@ before(async () => {
     );
   }
   port = await freePort();
+  metricsPort = await freePort();
   backend = spawn(
     'yarn',
     [
@@ -80,6 +82,7 @@ before(async () => {
         APP_CONFIG_backend_listen: JSON.stringify(`127.0.0.1:${port}`),
         APP_CONFIG_backend_baseUrl: `http://127.0.0.1:${port}`,
         APP_CONFIG_app_baseUrl: `http://127.0.0.1:${port}`,
+        PROMETHEUS_PORT: String(metricsPort),
       },
     },
   );
@@ -148,4 +151,10 @@ test('the deployments plugin answers on PostgreSQL and refuses anonymous calls',
     `http://127.0.0.1:${port}/api/deployments/environments`,
   );
   assert.equal(environments.status, 401);
+});
+
+test('the backend exposes metrics for Prometheus', async () => {
+  const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /# HELP|# no registered metrics/);
 });

@@ -19,6 +19,8 @@ import {
   startFaultProxy,
   // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
 } from '@internal/kube-sim';
+import { metrics } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import request from 'supertest';
 import { deploymentsPlugin } from '../plugin';
 import { caData, seedPortalAccess } from '../__testUtils__/kubeHarness';
@@ -26,6 +28,34 @@ import { caData, seedPortalAccess } from '../__testUtils__/kubeHarness';
 // The deployment API against a real API server (kube-sim), through the
 // portal's namespace-scoped service account, as in `./portal start`.
 jest.setTimeout(180_000);
+
+// Collects what the plugin reports through OpenTelemetry.
+class CollectingReader extends MetricReader {
+  protected async onForceFlush() {}
+  protected async onShutdown() {}
+}
+const reader = new CollectingReader();
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+
+async function metricSum(name: string, match: Record<string, string>) {
+  const { resourceMetrics } = await reader.collect();
+  return resourceMetrics.scopeMetrics
+    .flatMap(scope => scope.metrics)
+    .filter(metric => metric.descriptor.name === name)
+    .flatMap(
+      metric =>
+        metric.dataPoints as Array<{
+          attributes: Record<string, unknown>;
+          value: unknown;
+        }>,
+    )
+    .filter(point =>
+      Object.entries(match).every(
+        ([key, value]) => point.attributes[key] === value,
+      ),
+    )
+    .reduce((total, point) => total + (point.value as number), 0);
+}
 
 const NS = 'payments-api-development';
 const ADA = mockCredentials.user('user:default/ada');
@@ -499,5 +529,33 @@ describe('deployments API on a real cluster', () => {
         name: 'NotAllowedError',
       });
     }
+  });
+
+  it('reports deployments, rollbacks and policy violations as metrics', async () => {
+    expect(
+      await metricSum('deployments_total', {
+        action: 'deploy',
+        result: 'succeeded',
+        environment: 'development',
+      }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      await metricSum('deployments_total', {
+        action: 'update',
+        result: 'rolled-back',
+      }),
+    ).toBe(1);
+    expect(
+      await metricSum('deployments_rollbacks_total', { kind: 'automatic' }),
+    ).toBe(1);
+    expect(
+      await metricSum('deployments_rollbacks_total', { kind: 'requested' }),
+    ).toBe(1);
+    expect(
+      await metricSum('deployments_policy_violations_total', {
+        policy_id: 'plaintext-secrets',
+        severity: 'error',
+      }),
+    ).toBe(1);
   });
 });

@@ -45,6 +45,7 @@ import { ClusterClients } from '../kubernetes/ClusterClients';
 import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
 import { DeploymentStore } from '../store/DeploymentStore';
 import { diffObject } from './diff';
+import { DeploymentMetrics } from './metrics';
 import { PolicyViolationsError, RequestInvalidError } from './errors';
 import { PolicyRegistry } from './PolicyRegistry';
 import { EnvironmentConfig } from './readEnvironments';
@@ -87,6 +88,7 @@ export class DefaultDeploymentService implements DeploymentService {
       options.clusters,
       options.environments,
       options.policies,
+      new DeploymentMetrics(),
       {
         timeoutSeconds: rollout?.getOptionalNumber('timeoutSeconds') ?? 300,
         autoRollback: rollout?.getOptionalBoolean('autoRollback') ?? true,
@@ -105,6 +107,7 @@ export class DefaultDeploymentService implements DeploymentService {
     private readonly clusters: ClusterClients,
     private readonly environments: EnvironmentConfig[],
     private readonly policies: PolicyRegistry,
+    private readonly metrics: DeploymentMetrics,
     private readonly settings: {
       timeoutSeconds: number;
       autoRollback: boolean;
@@ -303,7 +306,7 @@ export class DefaultDeploymentService implements DeploymentService {
     try {
       await deployer.restart(key.namespace, key.name, new Date());
     } catch (error) {
-      await this.store.transition(record.id, 'failed', {
+      await this.finish(record.id, 'failed', {
         error: (error as Error).message,
       });
       throw error;
@@ -382,7 +385,7 @@ export class DefaultDeploymentService implements DeploymentService {
       await deployer.apply(manifests);
       await deployer.prune(currentManifests, manifests);
     } catch (error) {
-      await this.store.transition(record.id, 'failed', {
+      await this.finish(record.id, 'failed', {
         error: (error as Error).message,
       });
       throw error;
@@ -424,7 +427,7 @@ export class DefaultDeploymentService implements DeploymentService {
     try {
       await deployer.delete(manifests);
     } catch (error) {
-      await this.store.transition(record.id, 'failed', {
+      await this.finish(record.id, 'failed', {
         error: (error as Error).message,
       });
       throw error;
@@ -435,7 +438,7 @@ export class DefaultDeploymentService implements DeploymentService {
       namespace: key.namespace,
       revision: record.revision,
     });
-    return this.store.transition(record.id, 'succeeded');
+    return this.finish(record.id, 'succeeded');
   }
 
   // --- internals -----------------------------------------------------------
@@ -459,6 +462,10 @@ export class DefaultDeploymentService implements DeploymentService {
       throw new RequestInvalidError(parsed.errors);
     }
     const prepared = await this.prepare(parsed.request, options.credentials);
+    this.metrics.recordViolations(
+      prepared.request.environment,
+      prepared.violations,
+    );
     if (hasBlockingViolations(prepared.violations)) {
       throw new PolicyViolationsError(prepared.violations);
     }
@@ -519,7 +526,7 @@ export class DefaultDeploymentService implements DeploymentService {
         await deployer.prune(previousManifests, manifests);
       }
     } catch (error) {
-      await this.store.transition(record.id, 'failed', {
+      await this.finish(record.id, 'failed', {
         error: (error as Error).message,
       });
       this.logger.warn('Deployment apply failed', {
@@ -569,14 +576,14 @@ export class DefaultDeploymentService implements DeploymentService {
     };
     if (result.ready) {
       this.logger.info('Deployment ready', context);
-      return this.store.transition(record.id, 'succeeded');
+      return this.finish(record.id, 'succeeded');
     }
     if (!this.settings.autoRollback || !previous) {
       this.logger.warn('Deployment failed', {
         ...context,
         reason: result.reason,
       });
-      return this.store.transition(record.id, 'failed', {
+      return this.finish(record.id, 'failed', {
         error: `Revision ${record.revision} did not become ready: ${result.reason}`,
       });
     }
@@ -595,7 +602,7 @@ export class DefaultDeploymentService implements DeploymentService {
           timeoutMs: timeoutSeconds * 1000,
         },
       );
-      return this.store.transition(record.id, 'rolled-back', {
+      return this.finish(record.id, 'rolled-back', {
         error: `Revision ${record.revision} did not become ready: ${
           result.reason
         }; rolled back to revision ${previous.record.revision}${
@@ -605,12 +612,22 @@ export class DefaultDeploymentService implements DeploymentService {
         }`,
       });
     } catch (error) {
-      return this.store.transition(record.id, 'failed', {
+      return this.finish(record.id, 'failed', {
         error: `Revision ${record.revision} did not become ready: ${
           result.reason
         }; the automatic rollback failed too: ${(error as Error).message}`,
       });
     }
+  }
+
+  private async finish(
+    id: string,
+    status: 'succeeded' | 'failed' | 'rolled-back',
+    options: { error?: string } = {},
+  ): Promise<DeploymentRecord> {
+    const record = await this.store.transition(id, status, options);
+    this.metrics.recordFinished(record);
+    return record;
   }
 
   private async prepare(

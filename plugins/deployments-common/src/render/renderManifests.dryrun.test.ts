@@ -25,8 +25,17 @@ const cluster = getTestCluster();
 const kc = kubeConfigFor(cluster);
 const objects = KubernetesObjectApi.makeApiClient(kc);
 
+// The test cluster is shared by every package's tests: own namespaces only.
+const NAMESPACES = {
+  development: 'render-dryrun-development',
+  production: 'render-dryrun-production',
+} as const;
+
 function render(input: DeploymentRequestInput) {
-  const parsed = parseDeploymentRequest(input);
+  const parsed = parseDeploymentRequest({
+    ...input,
+    namespace: NAMESPACES[input.environment as keyof typeof NAMESPACES],
+  });
   if (!parsed.success) throw new Error(JSON.stringify(parsed.errors));
   return renderManifests(parsed.request, { owner: OWNER });
 }
@@ -45,10 +54,7 @@ function dryRunApply(manifest: object) {
 describe('rendered manifests on the real API server', () => {
   beforeAll(async () => {
     const core = kc.makeApiClient(CoreV1Api);
-    for (const name of [
-      'payments-api-development',
-      'payments-api-production',
-    ]) {
+    for (const name of Object.values(NAMESPACES)) {
       await core.createNamespace({ body: { metadata: { name } } });
     }
   });
@@ -69,7 +75,7 @@ describe('rendered manifests on the real API server', () => {
     const list = await objects.list(
       'apps/v1',
       'Deployment',
-      'payments-api-development',
+      NAMESPACES.development,
     );
     expect(list.items).toHaveLength(0);
   });

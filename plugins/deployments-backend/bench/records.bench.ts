@@ -1,0 +1,161 @@
+/* eslint-disable no-console */
+// Listing 1,000 deployment records from the store.
+//   yarn bench:records   (SQLite; PostgreSQL too when POSTGRES_* are set)
+// Target: p95 < 250 ms.
+import knexFactory, { Knex } from 'knex';
+import {
+  parseDeploymentRequest,
+  renderManifests,
+} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentStore } from '../src/store/DeploymentStore';
+
+const parsed = parseDeploymentRequest({
+  application: 'component:default/payments-api',
+  environment: 'development',
+  namespace: 'payments-api-development',
+  image: { repository: 'ghcr.io/acme/payments-api', tag: '1.0.0' },
+  replicas: 2,
+  resources: {
+    requests: { cpu: '100m', memory: '128Mi' },
+    limits: { cpu: '500m', memory: '256Mi' },
+  },
+  env: Array.from({ length: 10 }, (_, i) => ({
+    name: `SETTING_${i}`,
+    value: `value-${i}`,
+  })),
+  requester: 'user:default/ada',
+});
+if (!parsed.success) throw new Error('bad fixture');
+const request = parsed.request;
+const manifests = renderManifests(request, {
+  owner: 'group:default/team-payments',
+});
+
+function p(sorted: number[], q: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+}
+
+async function bench(label: string, knex: Knex) {
+  const store = await DeploymentStore.create({
+    getClient: async () => knex,
+    migrations: { skip: false },
+  });
+  // 1,000 deployments (one record each) and 1,000 records of one deployment.
+  for (let i = 0; i < 1000; i++) {
+    await store.insert({
+      environment: 'development',
+      namespace: 'payments-api-development',
+      name: `app-${i}`,
+      entityRef: 'component:default/payments-api',
+      action: 'deploy',
+      request,
+      manifests,
+      image: 'ghcr.io/acme/payments-api:1.0.0',
+      requester: 'user:default/ada',
+    });
+    await store.insert({
+      environment: 'development',
+      namespace: 'payments-api-development',
+      name: 'busy-app',
+      entityRef: 'component:default/payments-api',
+      action: 'deploy',
+      request,
+      manifests,
+      image: 'ghcr.io/acme/payments-api:1.0.0',
+      requester: 'user:default/ada',
+    });
+  }
+  for (const [name, run] of [
+    [
+      'list latest of 1,000 deployments',
+      () =>
+        store.listLatest({
+          environment: 'development',
+          namespace: 'payments-api-development',
+          limit: 1001,
+        }),
+    ],
+    [
+      'history of 1,000 records',
+      () =>
+        store.history(
+          {
+            environment: 'development',
+            namespace: 'payments-api-development',
+            name: 'busy-app',
+          },
+          1000,
+        ),
+    ],
+  ] as const) {
+    const samples: number[] = [];
+    let count = 0;
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      count = (await run()).length;
+      samples.push(performance.now() - t0);
+    }
+    samples.sort((a, b) => a - b);
+    console.log(
+      `${label.padEnd(10)} ${name.padEnd(34)} ${count} records  p50 ${p(
+        samples,
+        0.5,
+      ).toFixed(1)} ms  p95 ${p(samples, 0.95).toFixed(
+        1,
+      )} ms (target < 250 ms)`,
+    );
+  }
+  await knex.destroy();
+}
+
+async function main() {
+  await bench(
+    'sqlite',
+    knexFactory({
+      client: 'better-sqlite3',
+      connection: ':memory:',
+      useNullAsDefault: true,
+    }),
+  );
+  if (process.env.POSTGRES_HOST) {
+    const database = `bench_${process.pid}`;
+    const admin = knexFactory({
+      client: 'pg',
+      connection: {
+        host: process.env.POSTGRES_HOST,
+        port: Number(process.env.POSTGRES_PORT),
+        user: process.env.POSTGRES_USER,
+        password: process.env.POSTGRES_PASSWORD,
+        database: 'postgres',
+      },
+    });
+    await admin.raw(`CREATE DATABASE ${database}`);
+    try {
+      await bench(
+        'postgres',
+        knexFactory({
+          client: 'pg',
+          connection: {
+            host: process.env.POSTGRES_HOST,
+            port: Number(process.env.POSTGRES_PORT),
+            user: process.env.POSTGRES_USER,
+            password: process.env.POSTGRES_PASSWORD,
+            database,
+          },
+        }),
+      );
+    } finally {
+      await admin.raw(`DROP DATABASE ${database}`);
+      await admin.destroy();
+    }
+  } else {
+    console.log(
+      'postgres   (set POSTGRES_HOST/PORT/USER/PASSWORD to measure PostgreSQL too)',
+    );
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+import { metrics } from '@opentelemetry/api';
+import {
+  DeploymentRecord,
+  PolicyViolation,
+} from '@internal/backstage-plugin-deployments-common';
+
+/**
+ * OpenTelemetry instruments of the deployments plugin. They reach the
+ * backend's Prometheus endpoint through the global meter provider
+ * (packages/backend/src/instrumentation.ts).
+ */
+export class DeploymentMetrics {
+  private readonly meter = metrics.getMeter('backstage-plugin-deployments');
+  private readonly deployments = this.meter.createCounter('deployments_total', {
+    description: 'Deployment changes by environment, action and result',
+  });
+  private readonly duration = this.meter.createHistogram(
+    'deployments_duration_seconds',
+    {
+      description: 'Time from apply to a final status',
+      unit: 's',
+      advice: {
+        explicitBucketBoundaries: [1, 2, 5, 10, 30, 60, 120, 300, 600],
+      },
+    },
+  );
+  private readonly rollbacks = this.meter.createCounter(
+    'deployments_rollbacks_total',
+    {
+      description: 'Rollbacks by environment and kind (automatic or requested)',
+    },
+  );
+  private readonly violations = this.meter.createCounter(
+    'deployments_policy_violations_total',
+    { description: 'Policy violations found, by policy id and severity' },
+  );
+
+  recordFinished(record: DeploymentRecord) {
+    const attributes = {
+      environment: record.environment,
+      action: record.action,
+      result: record.status,
+    };
+    this.deployments.add(1, attributes);
+    if (record.finishedAt) {
+      this.duration.record(
+        (Date.parse(record.finishedAt) - Date.parse(record.createdAt)) / 1000,
+        attributes,
+      );
+    }
+    if (record.status === 'rolled-back') {
+      this.rollbacks.add(1, {
+        environment: record.environment,
+        kind: 'automatic',
+      });
+    }
+    if (record.action === 'rollback' && record.status === 'succeeded') {
+      this.rollbacks.add(1, {
+        environment: record.environment,
+        kind: 'requested',
+      });
+    }
+  }
+
+  recordViolations(environment: string, violations: PolicyViolation[]) {
+    for (const violation of violations) {
+      this.violations.add(1, {
+        environment,
+        policy_id: violation.policyId,
+        severity: violation.severity,
+      });
+    }
+  }
+}
