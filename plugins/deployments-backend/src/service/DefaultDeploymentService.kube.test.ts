@@ -7,6 +7,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   AppsV1Api,
+  CoreV1Api,
   KubeConfig,
   PolicyV1Api,
   V1Deployment,
@@ -492,6 +493,40 @@ describe('deployments API on a real cluster', () => {
     } finally {
       proxy.restore();
     }
+  });
+
+  it('maps a Kubernetes refusal to 403 and records the failure', async () => {
+    // A namespace of the right owner, but without the portal's RoleBinding.
+    await kubeConfigFor(cluster)
+      .makeApiClient(CoreV1Api)
+      .createNamespace({
+        body: {
+          metadata: {
+            name: 'payments-api-unbound',
+            labels: { 'backstage.io/owner': 'team-payments' },
+          },
+        },
+      });
+    const res = await request(server)
+      .post('/api/deployments/deployments')
+      .set('authorization', auth)
+      .send(deployRequest({ namespace: 'payments-api-unbound' }));
+    expect(res.status).toBe(403);
+    expect(res.body.error.name).toBe('NotAllowedError');
+    expect(res.body.error.message).toMatch(
+      /^Kubernetes refused: .*forbidden.*\(apply ServiceAccount\/payments-api in cluster test-cluster, namespace payments-api-unbound\)/,
+    );
+    const history = await request(server)
+      .get(
+        '/api/deployments/deployments/development/payments-api-unbound/payments-api/history',
+      )
+      .set('authorization', auth);
+    expect(history.body.items).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        error: res.body.error.message,
+      }),
+    ]);
   });
 
   it('requires credentials and the permission for every route', async () => {
