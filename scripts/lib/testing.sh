@@ -87,6 +87,7 @@ run_all_tests() {
   setup_toolchain
   ensure_dependencies
   build_kube_sim
+  ensure_mkdocs
   ensure_chromium
   trap stop_postgres EXIT
   start_postgres
@@ -94,6 +95,7 @@ run_all_tests() {
   gate prettier yarn prettier --check .
   gate lint yarn backstage-cli repo lint
   gate typescript yarn tsc
+  gate docs-strict mkdocs build --strict --config-file "$repo/docs/mkdocs.yml" --site-dir "$artifacts/docs-site"
   suite_jest
   suite_system
   suite_browser

@@ -13,6 +13,7 @@ export * from './model/request';
 export * from './model/records';
 export * from './model/api';
 export * from './permissions';
+export * from './errors';
 export * from './render/renderManifests';
 export * from './policies/types';
 export * from './policies/engine';

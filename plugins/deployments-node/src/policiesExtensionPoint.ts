@@ -3,7 +3,7 @@ import { Policy } from '@internal/backstage-plugin-deployments-common';
 
 /**
  * Lets a backend module add its own deployment policies next to the
- * built-in ones. A policy is one pure function; see docs/policies.md.
+ * built-in ones. A policy is one pure function; see docs/docs/policies.md.
  *
  * @example
  * ```ts

@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { KubeConfig } from '@kubernetes/client-node';
+import { withErrorCode } from '@internal/backstage-plugin-deployments-common';
 import { readFileSync } from 'node:fs';
 
 type ClusterSettings = {
@@ -56,13 +57,19 @@ export class ClusterClients {
     if (cached) return cached;
     const cluster = this.clusters.get(name);
     if (!cluster) {
-      throw new ServiceUnavailableError(
-        `Cluster ${name} is not configured: add it to kubernetes.clusterLocatorMethods (type: config) in app-config.yaml`,
+      throw withErrorCode(
+        new ServiceUnavailableError(
+          `Cluster ${name} is not configured: add it to kubernetes.clusterLocatorMethods (type: config) in app-config.yaml`,
+        ),
+        'cluster-not-configured',
       );
     }
     if (!cluster.token) {
-      throw new ServiceUnavailableError(
-        `Cluster ${name} has no serviceAccountToken configured; './portal start' sets it for the local clusters`,
+      throw withErrorCode(
+        new ServiceUnavailableError(
+          `Cluster ${name} has no serviceAccountToken configured; './portal start' sets it for the local clusters`,
+        ),
+        'cluster-not-configured',
       );
     }
     const kc = new KubeConfig();

@@ -5,6 +5,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { withErrorCode } from '@internal/backstage-plugin-deployments-common';
 
 type ApiError = Error & {
   code?: number | string;
@@ -67,12 +68,15 @@ export function mapKubernetesError(
   }`;
   const network = networkCode(error);
   if (network) {
-    return new ServiceUnavailableError(
-      `Cluster ${
-        where.cluster
-      } is unreachable (${network}) while trying to ${place.replace(/^./, c =>
-        c.toLowerCase(),
-      )}`,
+    return withErrorCode(
+      new ServiceUnavailableError(
+        `Cluster ${
+          where.cluster
+        } is unreachable (${network}) while trying to ${place.replace(/^./, c =>
+          c.toLowerCase(),
+        )}`,
+      ),
+      'cluster-unreachable',
     );
   }
   const apiError = error as ApiError;
@@ -82,25 +86,40 @@ export function mapKubernetesError(
   switch (code) {
     case 401:
     case 403:
-      return new NotAllowedError(
-        `Kubernetes refused: ${reason} (${place}); the portal's service account lacks the rights - ask the platform team`,
+      return withErrorCode(
+        new NotAllowedError(
+          `Kubernetes refused: ${reason} (${place}); the portal's service account lacks the rights - ask the platform team`,
+        ),
+        'kubernetes-forbidden',
       );
     case 404:
-      return new NotFoundError(`Not found in Kubernetes: ${reason} (${place})`);
+      return withErrorCode(
+        new NotFoundError(`Not found in Kubernetes: ${reason} (${place})`),
+        'kubernetes-not-found',
+      );
     case 409:
-      return new ConflictError(`Kubernetes conflict: ${reason} (${place})`);
+      return withErrorCode(
+        new ConflictError(`Kubernetes conflict: ${reason} (${place})`),
+        'kubernetes-conflict',
+      );
     case 400:
     case 422: {
       const fields = (status.causes ?? [])
         .map(c => `${c.field}: ${c.message}`)
         .join('; ');
-      return new InputError(
-        `Kubernetes rejected the object: ${fields || reason} (${place})`,
+      return withErrorCode(
+        new InputError(
+          `Kubernetes rejected the object: ${fields || reason} (${place})`,
+        ),
+        'kubernetes-invalid',
       );
     }
     default:
-      return new ServiceUnavailableError(
-        `Kubernetes error${code ? ` ${code}` : ''}: ${reason} (${place})`,
+      return withErrorCode(
+        new ServiceUnavailableError(
+          `Kubernetes error${code ? ` ${code}` : ''}: ${reason} (${place})`,
+        ),
+        'kubernetes-error',
       );
   }
 }

@@ -38,6 +38,7 @@ import {
   RenderedManifest,
   renderManifests,
   ValidationResult,
+  withErrorCode,
   workloadName,
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
@@ -245,8 +246,11 @@ export class DefaultDeploymentService implements DeploymentService {
       update === null ||
       Array.isArray(update)
     ) {
-      throw new InputError(
-        'The update must be a JSON object, e.g. { "replicas": 3 }',
+      throw withErrorCode(
+        new InputError(
+          'The update must be a JSON object, e.g. { "replicas": 3 }',
+        ),
+        'update-invalid',
       );
     }
     const { image, ...rest } = update as DeploymentUpdate &
@@ -259,8 +263,11 @@ export class DefaultDeploymentService implements DeploymentService {
       'requester',
     ]) {
       if (field in rest) {
-        throw new InputError(
-          `${field} cannot be changed by an update; deploy a new application or environment instead`,
+        throw withErrorCode(
+          new InputError(
+            `${field} cannot be changed by an update; deploy a new application or environment instead`,
+          ),
+          'update-invalid',
         );
       }
     }
@@ -334,17 +341,23 @@ export class DefaultDeploymentService implements DeploymentService {
     if (target.revision !== undefined) {
       to = await this.store.byRevision(key, target.revision);
       if (!to) {
-        throw new InputError(
-          `revision ${target.revision} does not exist in the history of ${key.namespace}/${key.name}`,
+        throw withErrorCode(
+          new InputError(
+            `revision ${target.revision} does not exist in the history of ${key.namespace}/${key.name}`,
+          ),
+          'rollback-target-invalid',
         );
       }
       if (to.status !== 'succeeded' || to.action === 'delete') {
-        throw new InputError(
-          `revision ${
-            target.revision
-          } is not a version that ran successfully (it ${
-            to.action === 'delete' ? 'was a delete' : `ended ${to.status}`
-          }); pick a succeeded revision from the history`,
+        throw withErrorCode(
+          new InputError(
+            `revision ${
+              target.revision
+            } is not a version that ran successfully (it ${
+              to.action === 'delete' ? 'was a delete' : `ended ${to.status}`
+            }); pick a succeeded revision from the history`,
+          ),
+          'rollback-target-invalid',
         );
       }
     } else {
@@ -353,8 +366,11 @@ export class DefaultDeploymentService implements DeploymentService {
         ? await this.store.lastGood(key, current.revision)
         : undefined;
       if (!to) {
-        throw new InputError(
-          `${key.namespace}/${key.name} has no earlier successful revision to roll back to`,
+        throw withErrorCode(
+          new InputError(
+            `${key.namespace}/${key.name} has no earlier successful revision to roll back to`,
+          ),
+          'rollback-target-invalid',
         );
       }
     }
@@ -639,8 +655,11 @@ export class DefaultDeploymentService implements DeploymentService {
       credentials,
     });
     if (!entity) {
-      throw new InputError(
-        `application: ${request.application} is not in the catalog; register it first or pick an existing component`,
+      throw withErrorCode(
+        new InputError(
+          `application: ${request.application} is not in the catalog; register it first or pick an existing component`,
+        ),
+        'application-not-in-catalog',
       );
     }
     const owner = this.ownerOf(entity);
@@ -668,10 +687,13 @@ export class DefaultDeploymentService implements DeploymentService {
   private ownerOf(entity: Entity): string {
     const owner = entity.spec?.owner;
     if (typeof owner !== 'string' || !owner) {
-      throw new InputError(
-        `application: ${stringifyEntityRef(
-          entity,
-        )} has no spec.owner in the catalog; a deployable component needs an owning group`,
+      throw withErrorCode(
+        new InputError(
+          `application: ${stringifyEntityRef(
+            entity,
+          )} has no spec.owner in the catalog; a deployable component needs an owning group`,
+        ),
+        'application-without-owner',
       );
     }
     return stringifyEntityRef(
@@ -702,18 +724,24 @@ export class DefaultDeploymentService implements DeploymentService {
     if (principal.type === 'user' && principal.userEntityRef) {
       return principal.userEntityRef;
     }
-    throw new NotAllowedError(
-      'Deployments are made on behalf of a signed-in user; call with user credentials (or on behalf of a user)',
+    throw withErrorCode(
+      new NotAllowedError(
+        'Deployments are made on behalf of a signed-in user; call with user credentials (or on behalf of a user)',
+      ),
+      'user-required',
     );
   }
 
   private environment(name: string): EnvironmentConfig {
     const environment = this.environments.find(e => e.name === name);
     if (!environment) {
-      throw new InputError(
-        `environment '${name}' is not configured; configured environments: ${this.environments
-          .map(e => e.name)
-          .join(', ')}`,
+      throw withErrorCode(
+        new InputError(
+          `environment '${name}' is not configured; configured environments: ${this.environments
+            .map(e => e.name)
+            .join(', ')}`,
+        ),
+        'environment-not-configured',
       );
     }
     return environment;
@@ -733,8 +761,11 @@ export class DefaultDeploymentService implements DeploymentService {
       requested < 1 ||
       requested > MAX_TIMEOUT_SECONDS
     ) {
-      throw new InputError(
-        `timeoutSeconds must be between 1 and ${MAX_TIMEOUT_SECONDS}, got ${requested}`,
+      throw withErrorCode(
+        new InputError(
+          `timeoutSeconds must be between 1 and ${MAX_TIMEOUT_SECONDS}, got ${requested}`,
+        ),
+        'timeout-invalid',
       );
     }
     return requested;
@@ -759,16 +790,22 @@ export class DefaultDeploymentService implements DeploymentService {
       !good ||
       (latest.action === 'delete' && latest.status === 'succeeded')
     ) {
-      throw new NotFoundError(
-        `${key.namespace}/${key.name} is not running in ${key.environment}; deploy it first`,
+      throw withErrorCode(
+        new NotFoundError(
+          `${key.namespace}/${key.name} is not running in ${key.environment}; deploy it first`,
+        ),
+        'deployment-not-found',
       );
     }
     return good;
   }
 
   private notFound(key: DeploymentKey) {
-    return new NotFoundError(
-      `No deployment ${key.namespace}/${key.name} in ${key.environment}`,
+    return withErrorCode(
+      new NotFoundError(
+        `No deployment ${key.namespace}/${key.name} in ${key.environment}`,
+      ),
+      'deployment-not-found',
     );
   }
 
@@ -781,8 +818,11 @@ export class DefaultDeploymentService implements DeploymentService {
       credentials,
     });
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You are not allowed to ${verb} deployments (${permission.name})`,
+      throw withErrorCode(
+        new NotAllowedError(
+          `You are not allowed to ${verb} deployments (${permission.name})`,
+        ),
+        'permission-denied',
       );
     }
   }

@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import {
+  DeploymentErrorCode,
   PolicyViolation,
   RequestValidationError,
 } from '@internal/backstage-plugin-deployments-common';
@@ -18,7 +19,10 @@ export class RequestInvalidError extends InputError {
         .join('; ')}`,
     );
     this.errors = errors;
+    this.code = 'request-invalid';
   }
+
+  readonly code: DeploymentErrorCode;
 }
 
 /**
@@ -38,5 +42,8 @@ export class PolicyViolationsError extends InputError {
         .join('; ')}`,
     );
     this.violations = violations;
+    this.code = 'policy-blocked';
   }
+
+  readonly code: DeploymentErrorCode;
 }

@@ -10,6 +10,7 @@ import {
   DeploymentStatus,
   EnvironmentName,
   RenderedManifest,
+  withErrorCode,
 } from '@internal/backstage-plugin-deployments-common';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
@@ -148,8 +149,11 @@ export class DeploymentStore {
         }
       }
     }
-    throw new ConflictError(
-      `Too many concurrent changes to ${record.namespace}/${record.name} in ${record.environment}; try again`,
+    throw withErrorCode(
+      new ConflictError(
+        `Too many concurrent changes to ${record.namespace}/${record.name} in ${record.environment}; try again`,
+      ),
+      'concurrent-change',
     );
   }
 

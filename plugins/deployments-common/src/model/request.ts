@@ -5,7 +5,7 @@ import { ENVIRONMENT_NAMES } from './environments';
 import { isDns1123Label, isQuantity, quantityValue } from './kubernetes';
 
 // Every message says what is wrong and what is expected; the field is the
-// issue's path. Keep them in step with docs/troubleshooting.md.
+// issue's path. Keep them in step with docs/docs/troubleshooting.md.
 
 const dnsLabel = (what: string) =>
   z

@@ -18,7 +18,7 @@ export type PolicyViolation = {
   path: string;
   message: string;
   hint: string;
-  /** Anchor of the policy's section in docs/policies.md. */
+  /** Anchor of the policy's section in docs/docs/policies.md. */
   docsAnchor: string;
 };
 
