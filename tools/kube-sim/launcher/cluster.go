@@ -318,8 +318,16 @@ func (c *cluster) choosePorts(base int) (ports, error) {
 		}
 		return p, nil
 	}
+	// Stay below the kernel's ephemeral range: outgoing connections take ports
+	// from it at any moment, and one could grab a port between our check and
+	// the component binding it.
+	low, high := 20000, ephemeralPortStart()-10
+	if high <= low {
+		low, high = 10000, 20000
+	}
+	slots := (high - low) / 10
 	for range 200 {
-		p := portsFrom(20000 + rand.IntN(2000)*10)
+		p := portsFrom(low + rand.IntN(slots)*10)
 		free := true
 		for _, port := range p.list() {
 			free = free && portFree(port)
@@ -328,7 +336,24 @@ func (c *cluster) choosePorts(base int) (ports, error) {
 			return p, nil
 		}
 	}
-	return ports{}, errors.New("no six free consecutive ports found between 20000 and 40000")
+	return ports{}, fmt.Errorf("no six free consecutive ports found between %d and %d", low, high)
+}
+
+// ephemeralPortStart is the first port of the kernel's ephemeral range.
+func ephemeralPortStart() int {
+	data, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return 32768
+	}
+	start, err := strconv.Atoi(fields[0])
+	if err != nil {
+		return 32768
+	}
+	return start
 }
 
 func portFree(port int) bool {
