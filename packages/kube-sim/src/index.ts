@@ -8,3 +8,4 @@
 export * from './cluster';
 export { getTestCluster } from './jest/testCluster';
 export * from './faultProxy';
+export * from './seed';

@@ -1,7 +1,10 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { deploymentServiceRef } from '@internal/backstage-plugin-deployments-node';
+import { createDeployAction } from './actions/deploy';
 import { createEnvironmentsAction } from './actions/environments';
+import { createPromoteAction } from './actions/promote';
+import { createValidateAction } from './actions/validate';
 
 /**
  * Registers the `deployments:*` scaffolder actions.
@@ -18,7 +21,12 @@ export const scaffolderModuleDeployments = createBackendModule({
         deployments: deploymentServiceRef,
       },
       async init({ scaffolderActions, deployments }) {
-        scaffolderActions.addActions(createEnvironmentsAction({ deployments }));
+        scaffolderActions.addActions(
+          createEnvironmentsAction({ deployments }),
+          createValidateAction({ deployments }),
+          createDeployAction({ deployments }),
+          createPromoteAction({ deployments }),
+        );
       },
     });
   },

@@ -14,8 +14,10 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import {
+  caData,
   FaultProxy,
   getTestCluster,
+  seedPortalAccess,
   kubeConfigFor,
   startFaultProxy,
   // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
@@ -24,7 +26,6 @@ import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import request from 'supertest';
 import { deploymentsPlugin } from '../plugin';
-import { caData, seedPortalAccess } from '../__testUtils__/kubeHarness';
 
 // The deployment API against a real API server (kube-sim), through the
 // portal's namespace-scoped service account, as in `./portal start`.

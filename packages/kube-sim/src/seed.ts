@@ -7,13 +7,12 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
-import { KubeSimCluster, kubeConfigFor, repoRoot } from '@internal/kube-sim';
+import { KubeSimCluster, kubeConfigFor, repoRoot } from './cluster';
 
 /**
- * Prepares a kube-sim cluster the way `./portal start` does (the same seed
- * script): application namespaces and the portal's namespace-scoped service
- * account. Returns that account's token.
+ * Prepares a cluster the way `./portal start` does (the same seed script):
+ * application namespaces and the portal's namespace-scoped service account.
+ * Returns that account's token.
  */
 export async function seedPortalAccess(
   cluster: KubeSimCluster,
@@ -34,7 +33,7 @@ export async function seedPortalAccess(
       item,
       undefined,
       undefined,
-      'test-seed',
+      'kube-sim-seed',
       true,
       PatchStrategy.ServerSideApply,
     );
@@ -53,6 +52,7 @@ export async function seedPortalAccess(
   throw new Error('the backstage-portal service account token was not issued');
 }
 
+/** The cluster's CA certificate, base64 (for `caData` in app-config). */
 export function caData(cluster: KubeSimCluster): string {
   return readFileSync(cluster.caFile).toString('base64');
 }

@@ -1,0 +1,281 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { ActionContext } from '@backstage/plugin-scaffolder-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real deployments backend
+import deploymentsPlugin from '@internal/backstage-plugin-deployments-backend';
+import { DefaultDeploymentServiceClient } from '@internal/backstage-plugin-deployments-node';
+import {
+  caData,
+  getTestCluster,
+  kubeConfigFor,
+  seedPortalAccess,
+  // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
+} from '@internal/kube-sim';
+import { AddressInfo } from 'node:net';
+import yaml from 'yaml';
+import { createDeployAction } from './deploy';
+import { examples as deployExamples } from './deploy.examples';
+import { createPromoteAction } from './promote';
+import { examples as promoteExamples } from './promote.examples';
+import { createValidateAction } from './validate';
+import { examples as validateExamples } from './validate.examples';
+
+// The actions drive the real deployments backend (over its REST API, as in
+// the portal) against a kube-sim cluster.
+jest.setTimeout(180_000);
+
+const credentials = mockCredentials.user('user:default/ada');
+
+function context(
+  input: Record<string, unknown>,
+  options: { dryRun?: boolean; checkpoints?: Map<string, unknown> } = {},
+) {
+  const outputs: Record<string, unknown> = {};
+  const checkpoints = options.checkpoints ?? new Map<string, unknown>();
+  const ctx = {
+    input,
+    isDryRun: options.dryRun,
+    logger: mockServices.logger.mock(),
+    workspacePath: '/tmp',
+    task: { id: 'task-1' },
+    output: (name: string, value: unknown) => {
+      outputs[name] = value;
+    },
+    // Like the scaffolder: a retried task gets the stored result, fn is not run again.
+    checkpoint: async ({
+      key,
+      fn,
+    }: {
+      key: string;
+      fn: () => Promise<unknown>;
+    }) => {
+      if (!checkpoints.has(key)) checkpoints.set(key, await fn());
+      return checkpoints.get(key);
+    },
+    createTemporaryDirectory: async () => '/tmp',
+    getInitiatorCredentials: async () => credentials,
+  } as unknown as ActionContext<any, any>;
+  return { ctx, outputs, checkpoints };
+}
+
+const request = {
+  application: 'component:default/payments-api',
+  environment: 'development',
+  image: { repository: 'ghcr.io/acme/payments-api', tag: '1.0.0' },
+  replicas: 2,
+  resources: {
+    requests: { cpu: '100m', memory: '128Mi' },
+    limits: { cpu: '500m', memory: '256Mi' },
+  },
+  env: [
+    { name: 'ENVIRONMENT', value: 'development' },
+    {
+      name: 'SECRET_KEY',
+      secretKeyRef: { name: 'payments-api', key: 'secret-key' },
+    },
+  ],
+};
+
+describe('deployments actions on a real cluster', () => {
+  const cluster = getTestCluster();
+  const admin = kubeConfigFor(cluster);
+  let deployments: DefaultDeploymentServiceClient;
+
+  beforeAll(async () => {
+    const token = await seedPortalAccess(cluster, ['development', 'test']);
+    const { server } = await startTestBackend({
+      features: [
+        deploymentsPlugin,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: { name: 'payments-api', namespace: 'default' },
+              spec: {
+                type: 'service',
+                owner: 'team-payments',
+                lifecycle: 'production',
+              },
+            },
+          ],
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            kubernetes: {
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    {
+                      name: 'kube-sim',
+                      url: cluster.server,
+                      authProvider: 'serviceAccount',
+                      serviceAccountToken: token,
+                      caData: caData(cluster),
+                    },
+                  ],
+                },
+              ],
+            },
+            deployments: {
+              rollout: { timeoutSeconds: 30 },
+              environments: {
+                development: { cluster: 'kube-sim' },
+                test: { cluster: 'kube-sim' },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    const port = (server.address() as AddressInfo).port;
+    deployments = DefaultDeploymentServiceClient.create({
+      discovery: mockServices.discovery.mock({
+        getBaseUrl: async () => `http://127.0.0.1:${port}/api/deployments`,
+      }),
+      auth: mockServices.auth(),
+    });
+  });
+
+  it('deployments:validate fails with every violation and passes a good request with its warnings', async () => {
+    const validate = createValidateAction({ deployments });
+    await expect(
+      validate.handler(
+        context({
+          request: {
+            ...request,
+            env: [{ name: 'JWT_SECRET', value: 'changeme' }],
+          },
+        }).ctx,
+      ),
+    ).rejects.toThrow(
+      'The deployment does not pass validation:\n- [plaintext-secrets] env[0].value: JWT_SECRET holds a secret as a plain value',
+    );
+
+    const { ctx, outputs } = context({
+      request: {
+        ...request,
+        env: [{ name: 'PYTHON_ENV', value: 'development' }],
+      },
+    });
+    await validate.handler(ctx);
+    expect(outputs.namespace).toBe('payments-api-development');
+    expect(outputs.warnings).toEqual([
+      expect.objectContaining({
+        policyId: 'canonical-config-names',
+        message: 'PYTHON_ENV is an alias of ENVIRONMENT',
+      }),
+    ]);
+  });
+
+  it('deployments:deploy in a dry run applies nothing', async () => {
+    const { ctx, outputs } = context(request, { dryRun: true });
+    await createDeployAction({ deployments }).handler(ctx);
+    expect(outputs).toMatchObject({
+      status: 'dry-run',
+      namespace: 'payments-api-development',
+    });
+    const list = await admin
+      .makeApiClient(AppsV1Api)
+      .listNamespacedDeployment({ namespace: 'payments-api-development' });
+    expect(list.items).toHaveLength(0);
+  });
+
+  it('deployments:deploy deploys until Ready, and a retried task does not deploy twice', async () => {
+    const deploy = createDeployAction({ deployments });
+    const first = context(request);
+    await deploy.handler(first.ctx);
+    expect(first.outputs).toMatchObject({
+      revision: 1,
+      status: 'succeeded',
+      entityUrl: '/catalog/default/component/payments-api',
+    });
+    const live = await admin
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({
+        name: 'payments-api',
+        namespace: 'payments-api-development',
+      });
+    expect(live.status?.readyReplicas).toBe(2);
+
+    // The scaffolder retries the task: the checkpoint answers, nothing is applied again.
+    const retry = context(request, { checkpoints: first.checkpoints });
+    await deploy.handler(retry.ctx);
+    expect(retry.outputs.revision).toBe(1);
+    const history = await deployments.history(
+      {
+        environment: 'development',
+        namespace: 'payments-api-development',
+        name: 'payments-api',
+      },
+      { credentials },
+    );
+    expect(history).toHaveLength(1);
+  });
+
+  it('deployments:promote takes the same image and settings to the next environment', async () => {
+    const { ctx, outputs } = context({
+      application: 'component:default/payments-api',
+      from: 'development',
+      to: 'test',
+    });
+    await createPromoteAction({ deployments }).handler(ctx);
+    expect(outputs).toMatchObject({
+      environment: 'test',
+      revision: 1,
+      image: 'ghcr.io/acme/payments-api:1.0.0',
+    });
+    const live = await admin
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({
+        name: 'payments-api',
+        namespace: 'payments-api-test',
+      });
+    expect(live.spec?.template.spec?.containers[0].image).toBe(
+      'ghcr.io/acme/payments-api:1.0.0',
+    );
+    const config = await admin
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({
+        name: 'payments-api-env',
+        namespace: 'payments-api-test',
+      });
+    expect(config.data?.ENVIRONMENT).toBe('test');
+  });
+
+  it('deployments:promote refuses to skip an environment', async () => {
+    const { ctx } = context({
+      application: 'component:default/payments-api',
+      from: 'development',
+      to: 'acceptance',
+    });
+    await expect(
+      createPromoteAction({ deployments }).handler(ctx),
+    ).rejects.toThrow(
+      'Refusing to promote from development to acceptance: the next environment after development is test',
+    );
+  });
+
+  it('runs every example', async () => {
+    for (const [action, examples] of [
+      [createValidateAction({ deployments }), validateExamples],
+      [createDeployAction({ deployments }), deployExamples],
+      [createPromoteAction({ deployments }), promoteExamples],
+    ] as const) {
+      for (const example of examples) {
+        for (const step of yaml.parse(example.example).steps) {
+          expect(step.action).toBe(action.id);
+          await expect(
+            action.handler(context(step.input).ctx),
+          ).resolves.toBeUndefined();
+        }
+      }
+    }
+  });
+});

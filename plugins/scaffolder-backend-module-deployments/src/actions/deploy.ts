@@ -1,0 +1,165 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  DeploymentRecord,
+  ENVIRONMENT_NAMES,
+} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import { examples } from './deploy.examples';
+import { entityLink, namespaceFor, recordJson } from './shared';
+
+/**
+ * `deployments:deploy` — deploys through the deployments service as the user
+ * who runs the template and waits for the rollout.
+ *
+ * @public
+ */
+export function createDeployAction(options: {
+  deployments: DeploymentService;
+}) {
+  const { deployments } = options;
+  return createTemplateAction({
+    id: 'deployments:deploy',
+    description:
+      'Deploys an application to an environment and waits until it is Ready (rolls back automatically when it does not become ready). Honours dry runs.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        application: z =>
+          z
+            .string()
+            .describe(
+              'Catalog entity ref of the component, e.g. component:default/payments-api',
+            ),
+        environment: z =>
+          z.enum(ENVIRONMENT_NAMES).describe('Target environment'),
+        namespace: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "Namespace; default: the environment's namespace pattern for the application",
+            ),
+        image: z =>
+          z
+            .object({
+              repository: z
+                .string()
+                .describe('Image repository, e.g. ghcr.io/acme/payments-api'),
+              tag: z.string().optional().describe('Image tag, e.g. 1.4.2'),
+              digest: z
+                .string()
+                .optional()
+                .describe('Image digest (sha256:…); required in production'),
+            })
+            .describe('The image to run'),
+        replicas: z =>
+          z.number().int().optional().describe('Number of pods (default 1)'),
+        resources: z =>
+          z
+            .object({
+              requests: z.object({ cpu: z.string(), memory: z.string() }),
+              limits: z.object({ cpu: z.string(), memory: z.string() }),
+            })
+            .describe(
+              'CPU and memory requests and limits (Kubernetes quantities)',
+            ),
+        env: z =>
+          z
+            .array(z.record(z.string(), z.unknown()))
+            .optional()
+            .describe(
+              'Env vars: { name, value } or { name, secretKeyRef: { name, key } }',
+            ),
+        autoscaling: z =>
+          z
+            .object({
+              minReplicas: z.number().int(),
+              maxReplicas: z.number().int(),
+              targetCPUUtilizationPercentage: z.number().int().optional(),
+            })
+            .optional()
+            .describe('Horizontal pod autoscaling'),
+        changeReference: z =>
+          z
+            .string()
+            .optional()
+            .describe('Change ticket URL (required for production)'),
+        timeoutSeconds: z =>
+          z
+            .number()
+            .int()
+            .optional()
+            .describe(
+              'Rollout timeout; default from deployments.rollout.timeoutSeconds',
+            ),
+      },
+      output: {
+        revision: z =>
+          z.number().describe('Revision in the deployment history'),
+        status: z => z.string().describe('succeeded (or dry-run)'),
+        namespace: z => z.string().describe('Namespace deployed to'),
+        entityUrl: z => z.string().describe("Link to the application's page"),
+      },
+    },
+    async handler(ctx) {
+      const credentials = await ctx.getInitiatorCredentials();
+      const { timeoutSeconds, ...input } = ctx.input;
+      let namespace = input.namespace;
+      if (!namespace) {
+        const environments = await deployments.listEnvironments({
+          credentials,
+        });
+        const environment = environments.find(
+          e => e.name === input.environment,
+        );
+        if (!environment) {
+          throw new Error(
+            `Environment ${input.environment} is not configured in the portal`,
+          );
+        }
+        namespace = namespaceFor(input.application, environment);
+      }
+      const request = { ...input, namespace };
+
+      if (ctx.isDryRun) {
+        await deployments.deploy(request, { credentials, dryRun: true });
+        ctx.logger.info(
+          `Dry run: ${input.application} would deploy to ${input.environment}/${namespace}`,
+        );
+        ctx.output('revision', 0);
+        ctx.output('status', 'dry-run');
+        ctx.output('namespace', namespace);
+        ctx.output('entityUrl', entityLink(input.application));
+        return;
+      }
+
+      ctx.logger.info(
+        `Deploying ${input.application} to ${input.environment}/${namespace} ...`,
+      );
+      // A retried task finds the checkpoint and does not deploy twice.
+      const record = (await ctx.checkpoint({
+        key: `deployments:deploy:${input.environment}:${namespace}:${input.application}`,
+        fn: async () =>
+          recordJson(
+            await deployments.deploy(request, { credentials, timeoutSeconds }),
+          ),
+      })) as DeploymentRecord;
+
+      if (record.status !== 'succeeded') {
+        throw new Error(
+          `Deployment revision ${record.revision} ended ${record.status}: ${
+            record.error ?? 'no reason recorded'
+          }`,
+        );
+      }
+      ctx.logger.info(
+        `Revision ${record.revision} is Ready in ${input.environment}`,
+      );
+      ctx.output('revision', record.revision);
+      ctx.output('status', record.status);
+      ctx.output('namespace', namespace);
+      ctx.output('entityUrl', entityLink(input.application));
+    },
+  });
+}

@@ -1,0 +1,161 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  DeploymentRecord,
+  ENVIRONMENT_NAMES,
+  nextEnvironment,
+} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import { examples } from './promote.examples';
+import { entityLink, namespaceFor, recordJson } from './shared';
+
+// Variables that name the environment follow the deployment, not the source.
+const ENVIRONMENT_VARIABLES = new Set(['ENVIRONMENT', 'PYTHON_ENV']);
+
+/**
+ * `deployments:promote` — takes what runs in one environment (the same image
+ * and settings) to the next one in OTAP order. Never skips an environment.
+ *
+ * @public
+ */
+export function createPromoteAction(options: {
+  deployments: DeploymentService;
+}) {
+  const { deployments } = options;
+  return createTemplateAction({
+    id: 'deployments:promote',
+    description:
+      'Promotes the image and settings running in one environment to the next one in OTAP order (development → test → acceptance → production), refusing to skip one.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        application: z =>
+          z
+            .string()
+            .describe(
+              'Catalog entity ref of the component, e.g. component:default/payments-api',
+            ),
+        from: z =>
+          z
+            .enum(ENVIRONMENT_NAMES)
+            .describe('Environment whose deployment is promoted'),
+        to: z =>
+          z
+            .enum(ENVIRONMENT_NAMES)
+            .optional()
+            .describe(
+              'Target environment; must be the next one after `from` (checked)',
+            ),
+        changeReference: z =>
+          z
+            .string()
+            .optional()
+            .describe('Change ticket URL (required for production)'),
+        timeoutSeconds: z =>
+          z.number().int().optional().describe('Rollout timeout'),
+      },
+      output: {
+        environment: z => z.string().describe('Environment promoted to'),
+        revision: z => z.number().describe('Revision in the target history'),
+        image: z => z.string().describe('The image promoted'),
+        entityUrl: z => z.string().describe("Link to the application's page"),
+      },
+    },
+    async handler(ctx) {
+      const credentials = await ctx.getInitiatorCredentials();
+      const { application, from } = ctx.input;
+      const next = nextEnvironment(from);
+      if (!next) {
+        throw new Error(
+          `Cannot promote from ${from}: it is the last environment`,
+        );
+      }
+      if (ctx.input.to && ctx.input.to !== next) {
+        throw new Error(
+          `Refusing to promote from ${from} to ${
+            ctx.input.to
+          }: the next environment after ${from} is ${next} (OTAP order ${ENVIRONMENT_NAMES.join(
+            ' → ',
+          )})`,
+        );
+      }
+      const environments = await deployments.listEnvironments({ credentials });
+      const source = environments.find(e => e.name === from);
+      const target = environments.find(e => e.name === next);
+      if (!source || !target) {
+        throw new Error(
+          `Environments ${from} and ${next} must both be configured in the portal`,
+        );
+      }
+      const name = parseEntityRef(application).name;
+      const current = await deployments.get(
+        {
+          environment: from,
+          namespace: namespaceFor(application, source),
+          name,
+        },
+        { credentials },
+      );
+      if (
+        current.record.status !== 'succeeded' ||
+        current.record.action === 'delete'
+      ) {
+        throw new Error(
+          `${application} is not running successfully in ${from} (its latest change ended ${current.record.status}); fix ${from} first`,
+        );
+      }
+      const {
+        requester: _r,
+        namespace: _n,
+        environment: _e,
+        ...settings
+      } = current.record.request;
+      const request = {
+        ...settings,
+        environment: next,
+        namespace: namespaceFor(application, target),
+        env: settings.env.map(variable =>
+          ENVIRONMENT_VARIABLES.has(variable.name) && 'value' in variable
+            ? { ...variable, value: next }
+            : variable,
+        ),
+        changeReference: ctx.input.changeReference ?? settings.changeReference,
+      };
+      ctx.logger.info(
+        `Promoting ${current.record.image} of ${application} from ${from} to ${next}`,
+      );
+
+      if (ctx.isDryRun) {
+        await deployments.deploy(request, { credentials, dryRun: true });
+        ctx.output('environment', next);
+        ctx.output('revision', 0);
+        ctx.output('image', current.record.image);
+        ctx.output('entityUrl', entityLink(application));
+        return;
+      }
+
+      const record = (await ctx.checkpoint({
+        key: `deployments:promote:${application}:${from}:${current.record.revision}`,
+        fn: async () =>
+          recordJson(
+            await deployments.deploy(request, {
+              credentials,
+              timeoutSeconds: ctx.input.timeoutSeconds,
+            }),
+          ),
+      })) as DeploymentRecord;
+      if (record.status !== 'succeeded') {
+        throw new Error(
+          `Promotion to ${next} (revision ${record.revision}) ended ${
+            record.status
+          }: ${record.error ?? 'no reason recorded'}`,
+        );
+      }
+      ctx.output('environment', next);
+      ctx.output('revision', record.revision);
+      ctx.output('image', record.image);
+      ctx.output('entityUrl', entityLink(application));
+    },
+  });
+}

@@ -1,0 +1,41 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  DeploymentRecord,
+  EnvironmentSummary,
+  PolicyViolation,
+  RequestValidationError,
+} from '@internal/backstage-plugin-deployments-common';
+
+/** The namespace an application gets in an environment, from its pattern. */
+export function namespaceFor(
+  application: string,
+  environment: EnvironmentSummary,
+): string {
+  return environment.namespacePattern
+    .replace(/\{\{\s*application\s*\}\}/g, parseEntityRef(application).name)
+    .replace(/\{\{\s*environment\s*\}\}/g, environment.name);
+}
+
+/** Where the app's page in the portal is, for step outputs. */
+export function entityLink(application: string): string {
+  const ref = parseEntityRef(application);
+  return `/catalog/${ref.namespace}/${ref.kind.toLowerCase()}/${ref.name}`;
+}
+
+/** One line per problem, for a failed step's message. */
+export function describeProblems(
+  errors: RequestValidationError[],
+  violations: PolicyViolation[],
+): string {
+  return [
+    ...errors.map(e => `- ${e.field}: ${e.message}`),
+    ...violations
+      .filter(v => v.severity === 'error')
+      .map(v => `- [${v.policyId}] ${v.path}: ${v.message} (${v.hint})`),
+  ].join('\n');
+}
+
+/** A record as JSON (checkpoints store JSON). */
+export function recordJson(record: DeploymentRecord) {
+  return JSON.parse(JSON.stringify(record));
+}
