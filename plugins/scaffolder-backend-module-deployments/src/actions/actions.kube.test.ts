@@ -196,12 +196,10 @@ describe('deployments actions on a real cluster', () => {
       status: 'succeeded',
       entityUrl: '/catalog/default/component/payments-api',
     });
-    const live = await admin
-      .makeApiClient(AppsV1Api)
-      .readNamespacedDeployment({
-        name: 'payments-api',
-        namespace: 'payments-api-development',
-      });
+    const live = await admin.makeApiClient(AppsV1Api).readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: 'payments-api-development',
+    });
     expect(live.status?.readyReplicas).toBe(2);
 
     // The scaffolder retries the task: the checkpoint answers, nothing is applied again.
@@ -231,12 +229,10 @@ describe('deployments actions on a real cluster', () => {
       revision: 1,
       image: 'ghcr.io/acme/payments-api:1.0.0',
     });
-    const live = await admin
-      .makeApiClient(AppsV1Api)
-      .readNamespacedDeployment({
-        name: 'payments-api',
-        namespace: 'payments-api-test',
-      });
+    const live = await admin.makeApiClient(AppsV1Api).readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: 'payments-api-test',
+    });
     expect(live.spec?.template.spec?.containers[0].image).toBe(
       'ghcr.io/acme/payments-api:1.0.0',
     );
