@@ -5,7 +5,12 @@ import {
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './deploy.examples';
-import { entityLink, namespaceFor, recordJson } from './shared';
+import {
+  entityLink,
+  namespaceFor,
+  recordJson,
+  withSecretReferences,
+} from './shared';
 
 /**
  * `deployments:deploy` — deploys through the deployments service as the user
@@ -71,6 +76,19 @@ export function createDeployAction(options: {
             .describe(
               'Env vars: { name, value } or { name, secretKeyRef: { name, key } }',
             ),
+        secrets: z =>
+          z
+            .array(
+              z.object({
+                name: z.string().describe('Variable name, e.g. SECRET_KEY'),
+                secret: z.string().describe('Kubernetes Secret name'),
+                key: z.string().describe('Key in the Secret'),
+              }),
+            )
+            .optional()
+            .describe(
+              'Secret references, added to env as secretKeyRef entries',
+            ),
         autoscaling: z =>
           z
             .object({
@@ -104,7 +122,8 @@ export function createDeployAction(options: {
     },
     async handler(ctx) {
       const credentials = await ctx.getInitiatorCredentials();
-      const { timeoutSeconds, ...input } = ctx.input;
+      const { timeoutSeconds, secrets, ...rest } = ctx.input;
+      const input = { ...rest, env: withSecretReferences(rest.env, secrets) };
       let namespace = input.namespace;
       if (!namespace) {
         const environments = await deployments.listEnvironments({

@@ -39,3 +39,17 @@ export function describeProblems(
 export function recordJson(record: DeploymentRecord) {
   return JSON.parse(JSON.stringify(record));
 }
+
+/** A template's secret references ({ name, secret, key }) as env entries. */
+export function withSecretReferences(
+  env: unknown[] | undefined,
+  secrets: Array<{ name: string; secret: string; key: string }> | undefined,
+): unknown[] {
+  return [
+    ...(env ?? []),
+    ...(secrets ?? []).map(s => ({
+      name: s.name,
+      secretKeyRef: { name: s.secret, key: s.key },
+    })),
+  ];
+}

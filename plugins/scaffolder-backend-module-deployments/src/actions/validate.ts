@@ -2,7 +2,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ENVIRONMENT_NAMES } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './validate.examples';
-import { describeProblems, namespaceFor } from './shared';
+import { describeProblems, namespaceFor, withSecretReferences } from './shared';
 
 /**
  * `deployments:validate` — policies and a server-side dry run; fails the step
@@ -46,7 +46,19 @@ export function createValidateAction(options: {
     },
     async handler(ctx) {
       const credentials = await ctx.getInitiatorCredentials();
-      const request = { ...ctx.input.request } as Record<string, unknown>;
+      const { secrets, ...fields } = ctx.input.request as Record<
+        string,
+        unknown
+      >;
+      const request: Record<string, unknown> = {
+        ...fields,
+        env: withSecretReferences(
+          fields.env as unknown[] | undefined,
+          secrets as
+            | Array<{ name: string; secret: string; key: string }>
+            | undefined,
+        ),
+      };
       if (!request.namespace && typeof request.application === 'string') {
         const environment = (
           await deployments.listEnvironments({ credentials })
