@@ -17,6 +17,12 @@ export interface Config {
      */
     ingressNamespace?: string;
     /**
+     * Owner of the environment and cluster Resources that
+     * catalog-backend-module-deployments publishes. Default
+     * `group:default/platform-team`.
+     */
+    catalogOwner?: string;
+    /**
      * The OTAP environments. Keys must be `development`, `test`, `acceptance`
      * or `production`; they are always presented and promoted in that order.
      * When left out, development, test and acceptance run on the cluster

@@ -7,3 +7,4 @@
 
 export { catalogModuleDeployments as default } from './module';
 export { DeploymentAnnotationsProcessor } from './processor/DeploymentAnnotationsProcessor';
+export { EnvironmentEntityProvider } from './provider/EnvironmentEntityProvider';

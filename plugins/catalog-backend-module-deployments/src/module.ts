@@ -1,5 +1,9 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { EnvironmentEntityProvider } from './provider/EnvironmentEntityProvider';
 import { DeploymentAnnotationsProcessor } from './processor/DeploymentAnnotationsProcessor';
 
 /**
@@ -12,9 +16,13 @@ export const catalogModuleDeployments = createBackendModule({
   moduleId: 'deployments',
   register(reg) {
     reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ catalog, config }) {
         catalog.addProcessor(new DeploymentAnnotationsProcessor());
+        catalog.addEntityProvider(EnvironmentEntityProvider.fromConfig(config));
       },
     });
   },

@@ -24,7 +24,10 @@ describe('DeploymentAnnotationsProcessor', () => {
 
   it('emits an input error naming the bad annotation', async () => {
     const emit = jest.fn();
-    const entity = component({ 'deployments/image': 'acme/payments:1.0' });
+    const entity = component({
+      'deployments/image': 'acme/payments:1.0',
+      'backstage.io/kubernetes-id': 'payments-api',
+    });
 
     await expect(
       processor.postProcessEntity(entity, location, emit),
@@ -48,6 +51,7 @@ describe('DeploymentAnnotationsProcessor', () => {
     await processor.postProcessEntity(
       component({
         'deployments/image': 'ghcr.io/acme/payments-api',
+        'backstage.io/kubernetes-id': 'payments-api',
         'deployments/health-url': 'http://127.0.0.1:18081',
       }),
       location,

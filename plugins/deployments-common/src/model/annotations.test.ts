@@ -13,7 +13,10 @@ describe('validateDeploymentAnnotations', () => {
       'registry.local:5000/team/app_name',
     ]) {
       expect(
-        validateDeploymentAnnotations({ [ANNOTATION_IMAGE]: image }),
+        validateDeploymentAnnotations({
+          [ANNOTATION_IMAGE]: image,
+          'backstage.io/kubernetes-id': 'payments-api',
+        }),
       ).toEqual([]);
     }
   });
@@ -26,7 +29,10 @@ describe('validateDeploymentAnnotations', () => {
       '',
     ]) {
       expect(
-        validateDeploymentAnnotations({ [ANNOTATION_IMAGE]: image }),
+        validateDeploymentAnnotations({
+          [ANNOTATION_IMAGE]: image,
+          'backstage.io/kubernetes-id': 'payments-api',
+        }),
       ).toEqual([expect.stringContaining(`Annotation ${ANNOTATION_IMAGE}`)]);
     }
   });
@@ -43,6 +49,24 @@ describe('validateDeploymentAnnotations', () => {
         [ANNOTATION_HEALTH_URL]: 'ftp://payments.acme.internal',
       }),
     ).toEqual([expect.stringContaining('is not an http(s) URL')]);
+  });
+
+  it('requires a valid Kubernetes id on deployable components', () => {
+    expect(
+      validateDeploymentAnnotations({ [ANNOTATION_IMAGE]: 'ghcr.io/acme/app' }),
+    ).toEqual([
+      expect.stringContaining(
+        'Annotation backstage.io/kubernetes-id is missing on a deployable component',
+      ),
+    ]);
+    expect(
+      validateDeploymentAnnotations({
+        [ANNOTATION_IMAGE]: 'ghcr.io/acme/app',
+        'backstage.io/kubernetes-id': 'Payments API',
+      }),
+    ).toEqual([
+      "Annotation backstage.io/kubernetes-id 'Payments API' is not a DNS-1123 label; expected lowercase letters, digits and '-', e.g. payments-api",
+    ]);
   });
 
   it('ignores entities without the annotations', () => {

@@ -1,3 +1,5 @@
+import { isDns1123Label } from './kubernetes';
+
 /**
  * Container image repository (no tag or digest) of a deployable Component,
  * e.g. `ghcr.io/acme/payments-api`. Its presence marks a Component deployable.
@@ -5,6 +7,14 @@
  * @public
  */
 export const ANNOTATION_IMAGE = 'deployments/image';
+
+/**
+ * The Kubernetes plugin's annotation: the `backstage.io/kubernetes-id` label
+ * value of the application's objects.
+ *
+ * @public
+ */
+export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
 
 /**
  * Base URL where the service answers the health contract, per environment:
@@ -42,6 +52,20 @@ export function validateDeploymentAnnotations(
       `Annotation ${ANNOTATION_IMAGE} '${image}' is not an image repository; ` +
         `expected a repository without tag or digest, e.g. ghcr.io/acme/payments-api`,
     );
+  }
+  if (image !== undefined) {
+    const kubernetesId = annotations?.[ANNOTATION_KUBERNETES_ID];
+    if (kubernetesId === undefined) {
+      problems.push(
+        `Annotation ${ANNOTATION_KUBERNETES_ID} is missing on a deployable component (it has ${ANNOTATION_IMAGE}); ` +
+          `add it with the component's name so the Kubernetes tab finds its objects`,
+      );
+    } else if (!isDns1123Label(kubernetesId)) {
+      problems.push(
+        `Annotation ${ANNOTATION_KUBERNETES_ID} '${kubernetesId}' is not a DNS-1123 label; ` +
+          `expected lowercase letters, digits and '-', e.g. payments-api`,
+      );
+    }
   }
   const healthUrl = annotations?.[ANNOTATION_HEALTH_URL];
   if (healthUrl !== undefined) {

@@ -1,0 +1,68 @@
+import { ConfigReader } from '@backstage/config';
+import { EnvironmentEntityProvider } from './EnvironmentEntityProvider';
+
+const config = new ConfigReader({
+  kubernetes: {
+    clusterLocatorMethods: [
+      {
+        type: 'config',
+        clusters: [
+          {
+            name: 'local-nonprod',
+            title: 'Local non-production',
+            url: 'https://127.0.0.1:16443',
+          },
+          { name: 'local-prod', url: 'https://127.0.0.1:17443' },
+          { name: 'unused', url: 'https://example.invalid' },
+        ],
+      },
+    ],
+  },
+  deployments: {
+    environments: {
+      production: { cluster: 'local-prod', requiresApproval: true },
+      development: { cluster: 'local-nonprod' },
+    },
+  },
+});
+
+describe('EnvironmentEntityProvider', () => {
+  it('publishes environments in OTAP order, each depending on its cluster', async () => {
+    const applyMutation = jest.fn();
+    await EnvironmentEntityProvider.fromConfig(config).connect({
+      applyMutation,
+      refresh: jest.fn(),
+    });
+
+    const entities = applyMutation.mock.calls[0][0].entities.map(
+      (e: any) => e.entity,
+    );
+    expect(applyMutation.mock.calls[0][0].type).toBe('full');
+    expect(
+      entities.map((e: any) => `${e.spec.type}:${e.metadata.name}`),
+    ).toEqual([
+      'kubernetes-cluster:local-nonprod',
+      'kubernetes-cluster:local-prod',
+      'environment:development',
+      'environment:production',
+    ]);
+    expect(entities[3]).toMatchObject({
+      kind: 'Resource',
+      metadata: { tags: ['approval-required'] },
+      spec: {
+        owner: 'group:default/platform-team',
+        dependsOn: ['resource:default/local-prod'],
+      },
+    });
+  });
+
+  it('refuses an environment that is not an OTAP name', () => {
+    expect(() =>
+      EnvironmentEntityProvider.fromConfig(
+        new ConfigReader({
+          deployments: { environments: { staging: { cluster: 'x' } } },
+        }),
+      ),
+    ).toThrow('Invalid config at deployments.environments.staging');
+  });
+});

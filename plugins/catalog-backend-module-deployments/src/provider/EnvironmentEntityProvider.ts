@@ -1,0 +1,144 @@
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+} from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import {
+  ENVIRONMENT_NAMES,
+  isEnvironmentName,
+} from '@internal/backstage-plugin-deployments-common';
+
+const LOCATION = 'deployments-config:app-config';
+
+/** What the provider reads from config. */
+type Settings = {
+  owner: string;
+  environments: Array<{
+    name: string;
+    cluster: string;
+    requiresApproval: boolean;
+  }>;
+  clusters: Array<{ name: string; title?: string; url: string }>;
+};
+
+function readSettings(config: Config): Settings {
+  const section = config.getOptionalConfig('deployments.environments');
+  const environments = ENVIRONMENT_NAMES.filter(name =>
+    section ? section.has(name) : true,
+  ).map(name => ({
+    name,
+    cluster:
+      section?.getString(`${name}.cluster`) ??
+      (name === 'production' ? 'local-prod' : 'local-nonprod'),
+    requiresApproval:
+      section?.getOptionalBoolean(`${name}.requiresApproval`) ??
+      name === 'production',
+  }));
+  for (const key of section?.keys() ?? []) {
+    if (!isEnvironmentName(key)) {
+      throw new Error(
+        `Invalid config at deployments.environments.${key}: use one of ${ENVIRONMENT_NAMES.join(
+          ', ',
+        )}`,
+      );
+    }
+  }
+  const clusters = (
+    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? []
+  )
+    .filter(method => method.getString('type') === 'config')
+    .flatMap(method => method.getOptionalConfigArray('clusters') ?? [])
+    .map(cluster => ({
+      name: cluster.getString('name'),
+      title: cluster.getOptionalString('title'),
+      url: cluster.getString('url'),
+    }));
+  return {
+    owner:
+      config.getOptionalString('deployments.catalogOwner') ??
+      'group:default/platform-team',
+    environments,
+    clusters,
+  };
+}
+
+/**
+ * Publishes the OTAP environments and the clusters they run on, from config,
+ * as catalog Resources (types `environment` and `kubernetes-cluster`), each
+ * environment depending on its cluster.
+ *
+ * @public
+ */
+export class EnvironmentEntityProvider implements EntityProvider {
+  static fromConfig(config: Config): EnvironmentEntityProvider {
+    return new EnvironmentEntityProvider(readSettings(config));
+  }
+
+  private constructor(private readonly settings: Settings) {}
+
+  getProviderName(): string {
+    return 'deployments-environments';
+  }
+
+  entities(): Entity[] {
+    const annotations = {
+      [ANNOTATION_LOCATION]: LOCATION,
+      [ANNOTATION_ORIGIN_LOCATION]: LOCATION,
+    };
+    const { owner, environments, clusters } = this.settings;
+    const usedClusters = new Set(environments.map(e => e.cluster));
+    return [
+      ...clusters
+        .filter(cluster => usedClusters.has(cluster.name))
+        .map(cluster => ({
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Resource',
+          metadata: {
+            name: cluster.name,
+            title: cluster.title ?? cluster.name,
+            description: `Kubernetes cluster at ${cluster.url}`,
+            annotations,
+            links: [{ url: cluster.url, title: 'API server' }],
+          },
+          spec: { type: 'kubernetes-cluster', owner },
+        })),
+      ...environments.map((environment, index) => ({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name: environment.name,
+          title: environment.name[0].toUpperCase() + environment.name.slice(1),
+          description: `OTAP step ${index + 1} of ${
+            ENVIRONMENT_NAMES.length
+          }; runs on ${environment.cluster}${
+            environment.requiresApproval
+              ? '; deployments need approval by someone other than the requester'
+              : ''
+          }`,
+          annotations,
+          tags: environment.requiresApproval ? ['approval-required'] : [],
+        },
+        spec: {
+          type: 'environment',
+          owner,
+          dependsOn: [`resource:default/${environment.cluster}`],
+        },
+      })),
+    ];
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    await connection.applyMutation({
+      type: 'full',
+      entities: this.entities().map(entity => ({
+        entity,
+        locationKey: LOCATION,
+      })),
+    });
+  }
+}
