@@ -12,16 +12,19 @@ import { KubeSimCluster, kubeConfigFor, repoRoot } from './cluster';
 /**
  * Prepares a cluster the way `./portal start` does (the same seed script):
  * application namespaces and the portal's namespace-scoped service account.
- * Returns that account's token.
+ * Returns that account's token. Test suites sharing a cluster use their own
+ * `namespacePrefix`.
  */
 export async function seedPortalAccess(
   cluster: KubeSimCluster,
   environments: string[],
+  options: { namespacePrefix?: string } = {},
 ): Promise<string> {
   const root = repoRoot();
   const list = JSON.parse(
     execFileSync(process.execPath, [
       resolve(root, 'tools/kube-sim/seed/portal-access.js'),
+      `--prefix=${options.namespacePrefix ?? ''}`,
       resolve(root, 'examples/entities.yaml'),
       ...environments,
     ]).toString(),

@@ -6,14 +6,19 @@
  * uses - read access cluster-wide (for the Kubernetes tab), write access only
  * in those namespaces.
  *
- *   node portal-access.js <catalog file> <environment>...
+ *   node portal-access.js [--prefix=<namespace prefix>] <catalog file> <environment>...
  */
 const { readFileSync } = require('node:fs');
 const { parseAllDocuments } = require('yaml');
 
-const [catalogFile, ...environments] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const prefixArg = args.find(a => a.startsWith('--prefix='));
+const prefix = prefixArg ? prefixArg.slice('--prefix='.length) : '';
+const [catalogFile, ...environments] = args.filter(a => a !== prefixArg);
 if (!catalogFile || environments.length === 0) {
-  console.error('usage: portal-access.js <catalog file> <environment>...');
+  console.error(
+    'usage: portal-access.js [--prefix=<namespace prefix>] <catalog file> <environment>...',
+  );
   process.exit(2);
 }
 
@@ -161,7 +166,7 @@ const items = [
 
 for (const environment of environments) {
   for (const app of applications) {
-    const namespace = `${app.name}-${environment}`;
+    const namespace = `${prefix}${app.name}-${environment}`;
     items.push(
       {
         apiVersion: 'v1',

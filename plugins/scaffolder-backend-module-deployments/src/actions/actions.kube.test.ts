@@ -30,6 +30,8 @@ import { examples as validateExamples } from './validate.examples';
 jest.setTimeout(180_000);
 
 const credentials = mockCredentials.user('user:default/ada');
+// The test cluster is shared with other suites: own namespaces only.
+const PATTERN = 'actions-{{ application }}-{{ environment }}';
 
 function context(
   input: Record<string, unknown>,
@@ -87,7 +89,9 @@ describe('deployments actions on a real cluster', () => {
   let deployments: DefaultDeploymentServiceClient;
 
   beforeAll(async () => {
-    const token = await seedPortalAccess(cluster, ['development', 'test']);
+    const token = await seedPortalAccess(cluster, ['development', 'test'], {
+      namespacePrefix: 'actions-',
+    });
     const { server } = await startTestBackend({
       features: [
         deploymentsPlugin,
@@ -126,8 +130,8 @@ describe('deployments actions on a real cluster', () => {
             deployments: {
               rollout: { timeoutSeconds: 30 },
               environments: {
-                development: { cluster: 'kube-sim' },
-                test: { cluster: 'kube-sim' },
+                development: { cluster: 'kube-sim', namespacePattern: PATTERN },
+                test: { cluster: 'kube-sim', namespacePattern: PATTERN },
               },
             },
           },
@@ -165,7 +169,7 @@ describe('deployments actions on a real cluster', () => {
       },
     });
     await validate.handler(ctx);
-    expect(outputs.namespace).toBe('payments-api-development');
+    expect(outputs.namespace).toBe('actions-payments-api-development');
     expect(outputs.warnings).toEqual([
       expect.objectContaining({
         policyId: 'canonical-config-names',
@@ -179,11 +183,13 @@ describe('deployments actions on a real cluster', () => {
     await createDeployAction({ deployments }).handler(ctx);
     expect(outputs).toMatchObject({
       status: 'dry-run',
-      namespace: 'payments-api-development',
+      namespace: 'actions-payments-api-development',
     });
     const list = await admin
       .makeApiClient(AppsV1Api)
-      .listNamespacedDeployment({ namespace: 'payments-api-development' });
+      .listNamespacedDeployment({
+        namespace: 'actions-payments-api-development',
+      });
     expect(list.items).toHaveLength(0);
   });
 
@@ -198,7 +204,7 @@ describe('deployments actions on a real cluster', () => {
     });
     const live = await admin.makeApiClient(AppsV1Api).readNamespacedDeployment({
       name: 'payments-api',
-      namespace: 'payments-api-development',
+      namespace: 'actions-payments-api-development',
     });
     expect(live.status?.readyReplicas).toBe(2);
 
@@ -209,7 +215,7 @@ describe('deployments actions on a real cluster', () => {
     const history = await deployments.history(
       {
         environment: 'development',
-        namespace: 'payments-api-development',
+        namespace: 'actions-payments-api-development',
         name: 'payments-api',
       },
       { credentials },
@@ -231,7 +237,7 @@ describe('deployments actions on a real cluster', () => {
     });
     const live = await admin.makeApiClient(AppsV1Api).readNamespacedDeployment({
       name: 'payments-api',
-      namespace: 'payments-api-test',
+      namespace: 'actions-payments-api-test',
     });
     expect(live.spec?.template.spec?.containers[0].image).toBe(
       'ghcr.io/acme/payments-api:1.0.0',
@@ -240,7 +246,7 @@ describe('deployments actions on a real cluster', () => {
       .makeApiClient(CoreV1Api)
       .readNamespacedConfigMap({
         name: 'payments-api-env',
-        namespace: 'payments-api-test',
+        namespace: 'actions-payments-api-test',
       });
     expect(config.data?.ENVIRONMENT).toBe('test');
   });
