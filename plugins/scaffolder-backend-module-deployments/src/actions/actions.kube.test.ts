@@ -185,11 +185,9 @@ describe('deployments actions on a real cluster', () => {
       status: 'dry-run',
       namespace: 'actions-payments-api-development',
     });
-    const list = await admin
-      .makeApiClient(AppsV1Api)
-      .listNamespacedDeployment({
-        namespace: 'actions-payments-api-development',
-      });
+    const list = await admin.makeApiClient(AppsV1Api).listNamespacedDeployment({
+      namespace: 'actions-payments-api-development',
+    });
     expect(list.items).toHaveLength(0);
   });
 
