@@ -1,32 +1,11 @@
 import { expect, test } from '@playwright/test';
+import { openSignedIn } from './signIn';
 
 test('the catalog lists the example services after guest sign-in', async ({
   page,
   request,
 }) => {
-  const backendUrl = process.env.E2E_BACKEND_URL ?? 'http://localhost:7007';
-  await expect
-    .poll(
-      async () =>
-        (
-          await request.get(`${backendUrl}/.backstage/health/v1/readiness`)
-        ).status(),
-      { timeout: 180_000, intervals: [2_000] },
-    )
-    .toBe(200);
-
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  // The sign-in page offers guest access; an already signed-in session skips it.
-  const signInShown = await enter
-    .waitFor({ state: 'visible', timeout: 60_000 })
-    .then(
-      () => true,
-      () => false,
-    );
-  if (signInShown) {
-    await enter.click();
-  }
+  await openSignedIn(page, request, '/');
 
   // Guest is in team-payments: the catalog opens on "Owned"; show everything.
   await page.getByText('All', { exact: true }).click();

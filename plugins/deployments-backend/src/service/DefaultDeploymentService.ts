@@ -310,14 +310,9 @@ export class DefaultDeploymentService implements DeploymentService {
       requester: this.requester(options.credentials),
       changeReference: current.changeReference,
     });
-    try {
+    await this.recordFailure(record.id, async () => {
       await deployer.restart(key.namespace, key.name, new Date());
-    } catch (error) {
-      await this.finish(record.id, 'failed', {
-        error: (error as Error).message,
-      });
-      throw error;
-    }
+    });
     return this.followRollout(
       record,
       deployer,
@@ -397,15 +392,10 @@ export class DefaultDeploymentService implements DeploymentService {
       revision: record.revision,
       toRevision: to.revision,
     });
-    try {
+    await this.recordFailure(record.id, async () => {
       await deployer.apply(manifests);
       await deployer.prune(currentManifests, manifests);
-    } catch (error) {
-      await this.finish(record.id, 'failed', {
-        error: (error as Error).message,
-      });
-      throw error;
-    }
+    });
     return this.followRollout(
       record,
       deployer,
@@ -440,14 +430,9 @@ export class DefaultDeploymentService implements DeploymentService {
       digest: latest.digest,
       requester: this.requester(options.credentials),
     });
-    try {
+    await this.recordFailure(record.id, async () => {
       await deployer.delete(manifests);
-    } catch (error) {
-      await this.finish(record.id, 'failed', {
-        error: (error as Error).message,
-      });
-      throw error;
-    }
+    });
     this.logger.info('Deployment deleted', {
       entityRef: latest.entityRef,
       environment: key.environment,
@@ -633,6 +618,16 @@ export class DefaultDeploymentService implements DeploymentService {
           result.reason
         }; the automatic rollback failed too: ${(error as Error).message}`,
       });
+    }
+  }
+
+  /** Runs a cluster change for a record; on failure records it as failed and rethrows. */
+  private async recordFailure(id: string, change: () => Promise<void>) {
+    try {
+      await change();
+    } catch (error) {
+      await this.finish(id, 'failed', { error: (error as Error).message });
+      throw error;
     }
   }
 
