@@ -11,6 +11,7 @@ export * from './model/environments';
 export * from './model/kubernetes';
 export * from './model/request';
 export * from './model/records';
+export * from './model/templateForm';
 export * from './model/api';
 export * from './permissions';
 export * from './errors';

@@ -5,6 +5,7 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { RiRocketLine } from '@remixicon/react';
 import { deploymentsApiRef, DeploymentsClient } from './api';
 import { rootRouteRef } from './routes';
@@ -32,6 +33,22 @@ export const deploymentsPage = PageBlueprint.make({
   },
 });
 
+/** Scaffolder field `EnvironmentPicker`. */
+const environmentPickerFormField = FormFieldBlueprint.make({
+  name: 'environment-picker',
+  params: {
+    field: () => import('./fields').then(m => m.EnvironmentPickerFormField),
+  },
+});
+
+/** Scaffolder field `DeploymentPolicyPreview`. */
+const policyPreviewFormField = FormFieldBlueprint.make({
+  name: 'policy-preview',
+  params: {
+    field: () => import('./fields').then(m => m.PolicyPreviewFormField),
+  },
+});
+
 /**
  * The deployments frontend plugin (new frontend system).
  *
@@ -42,7 +59,12 @@ export const deploymentsPlugin = createFrontendPlugin({
   title: 'Deployments',
   icon: <RiRocketLine />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [deploymentsApi, deploymentsPage],
+  extensions: [
+    deploymentsApi,
+    deploymentsPage,
+    environmentPickerFormField,
+    policyPreviewFormField,
+  ],
   routes: {
     root: rootRouteRef,
   },

@@ -1,5 +1,8 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
-import { EnvironmentSummary } from '@internal/backstage-plugin-deployments-common';
+import {
+  EnvironmentSummary,
+  ValidationResult,
+} from '@internal/backstage-plugin-deployments-common';
 
 /**
  * The deployments backend, as the frontend sees it.
@@ -8,6 +11,8 @@ import { EnvironmentSummary } from '@internal/backstage-plugin-deployments-commo
  */
 export interface DeploymentsApi {
   listEnvironments(): Promise<EnvironmentSummary[]>;
+  /** Policies, server-side dry run and diff; nothing is applied. */
+  validate(request: unknown): Promise<ValidationResult>;
 }
 
 /** @public */

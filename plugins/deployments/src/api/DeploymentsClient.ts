@@ -1,6 +1,9 @@
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { EnvironmentSummary } from '@internal/backstage-plugin-deployments-common';
+import {
+  EnvironmentSummary,
+  ValidationResult,
+} from '@internal/backstage-plugin-deployments-common';
 import { DeploymentsApi } from './DeploymentsApi';
 
 /**
@@ -24,9 +27,17 @@ export class DeploymentsClient implements DeploymentsApi {
     return body.items;
   }
 
-  private async get<T>(path: string): Promise<T> {
+  async validate(request: unknown): Promise<ValidationResult> {
+    return this.get<ValidationResult>('/validate', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+  }
+
+  private async get<T>(path: string, init?: RequestInit): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('deployments');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

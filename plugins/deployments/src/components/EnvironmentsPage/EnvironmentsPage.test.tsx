@@ -7,9 +7,11 @@ import { ResponseError } from '@backstage/errors';
 import { DeploymentsApi, deploymentsApiRef } from '../../api';
 import { EnvironmentsPage } from './EnvironmentsPage';
 
-function renderWith(api: DeploymentsApi) {
+function renderWith(api: Pick<DeploymentsApi, 'listEnvironments'>) {
   return renderInTestApp(
-    <TestApiProvider apis={[[deploymentsApiRef, api]]}>
+    <TestApiProvider
+      apis={[[deploymentsApiRef, { ...api, validate: jest.fn() }]]}
+    >
       <EnvironmentsPage />
     </TestApiProvider>,
   );

@@ -1,0 +1,1 @@
+export { EnvironmentPickerField } from './EnvironmentPickerField';

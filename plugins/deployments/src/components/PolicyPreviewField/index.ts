@@ -1,0 +1,4 @@
+export {
+  PolicyPreviewField,
+  policyPreviewValidation,
+} from './PolicyPreviewField';
