@@ -18,6 +18,14 @@ ensure_node() {
   local host_major
   host_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || true)"
   if [[ "$host_major" == "$node_major" && -z "${PORTAL_OWN_NODE:-}" ]]; then
+    # node-gyp must use this Node's own headers (it cannot download them here).
+    local prefix
+    prefix="$(cd "$(dirname "$(readlink -f "$(command -v node)")")/.." && pwd)"
+    if [[ -f "$prefix/include/node/node.h" ]]; then
+      export npm_config_nodedir="$prefix"
+    else
+      log "the host Node $(node --version) has no headers in $prefix/include/node; native modules may fail to build (PORTAL_OWN_NODE=1 uses the registry's Node with headers)"
+    fi
     return
   fi
   local dir="$tools/node"
