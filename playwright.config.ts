@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { resolve } from 'node:path';
 
 // Browser tests run against a portal started on its own ports (so a portal
-// you already run on :3000/:7007 is not disturbed) with an in-memory SQLite.
+// you already run on :3000/:7007 is not disturbed) with an in-memory SQLite
+// and its own two kube-sim clusters (scripts/e2e-portal.sh).
 const appPort = Number(process.env.E2E_APP_PORT ?? 3100);
 const backendPort = Number(process.env.E2E_BACKEND_PORT ?? 7107);
 
@@ -9,6 +11,9 @@ const appUrl = `http://localhost:${appPort}`;
 const backendUrl = `http://localhost:${backendPort}`;
 // Read by the tests (the config is loaded in every worker too).
 process.env.E2E_BACKEND_URL = backendUrl;
+// Where the test clusters keep their state: the tests read their admin
+// kubeconfigs from here to check what the portal did.
+process.env.E2E_KUBE_SIM_STATE ??= resolve(__dirname, '.portal/e2e-kube-sim');
 
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',
@@ -23,11 +28,14 @@ export default defineConfig({
   webServer: {
     // The portal's own log goes to a file; the test output stays readable.
     command:
-      'mkdir -p artifacts/logs && exec yarn start > artifacts/logs/e2e-portal.log 2>&1',
+      'mkdir -p artifacts/logs && exec bash scripts/e2e-portal.sh > artifacts/logs/e2e-portal.log 2>&1',
     url: appUrl,
+    // SIGTERM to the process group lets the script stop its clusters.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     // Reusing whatever answers there would test the wrong thing.
     reuseExistingServer: false,
-    timeout: 300_000,
+    // Cold: two clusters (~20 s) and the first frontend build (~2 min).
+    timeout: 420_000,
     env: {
       APP_CONFIG_app_baseUrl: appUrl,
       APP_CONFIG_backend_baseUrl: backendUrl,

@@ -33,17 +33,23 @@ seed_cluster() {
   (umask 077 && base64 -d <<<"$token" >"$dir/portal.token")
 }
 
-# start_clusters: builds kube-sim when needed, starts and seeds both clusters,
-# and exports what app-config.yaml reads (never printed).
+# start_clusters [--free-ports]: builds kube-sim when needed, starts and seeds
+# both clusters, and exports what app-config.yaml reads (never printed). With
+# --free-ports (the browser tests) the API servers take free ports instead of
+# 16443/17443, so a portal you run is not disturbed.
 start_clusters() {
+  local free_ports="${1:-}"
   build_kube_sim
-  local name
+  local name port
   for name in nonprod prod; do
-    log "starting cluster $name on https://127.0.0.1:${cluster_port[$name]} ..."
-    "$kube_sim" up --name "$name" --port "${cluster_port[$name]}" --state-dir "$kube_sim_state" ||
+    port="${cluster_port[$name]}"
+    [[ "$free_ports" == --free-ports ]] && port=0
+    log "starting cluster $name (API server port ${port/#0/free}) ..."
+    "$kube_sim" up --name "$name" --port "$port" --state-dir "$kube_sim_state" ||
       die "cluster $name did not start; logs in $kube_sim_state/$name/logs (port busy? './portal stop' or free port ${cluster_port[$name]})"
     seed_cluster "$name"
     local upper="${name^^}"
+    export "KUBE_SIM_${upper}_URL=$(node -p "require('$kube_sim_state/$name/cluster.json').server")"
     export "KUBE_SIM_${upper}_TOKEN=$(cat "$kube_sim_state/$name/portal.token")"
     export "KUBE_SIM_${upper}_CA_DATA=$(base64 -w0 <"$kube_sim_state/$name/pki/ca.crt")"
   done

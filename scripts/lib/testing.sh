@@ -75,6 +75,8 @@ suite_browser() {
   rm -f "$report"
   PLAYWRIGHT_JSON_OUTPUT_NAME="$report" yarn playwright test --reporter=list,json 2>&1 |
     tee "$artifacts/logs/playwright.log" || true
+  # The e2e portal stops its clusters itself; this catches a hard kill.
+  (kube_sim_state="$repo/.portal/e2e-kube-sim" && stop_clusters >/dev/null 2>&1) || true
   read -r passed failed < <(json_counts "$report" \
     "r.stats.expected + r.stats.flaky + ' ' + (r.stats.unexpected + (r.errors || []).length + (r.stats.expected + r.stats.unexpected + r.stats.flaky === 0 ? 1 : 0))")
   record "browser" "$passed" "$failed"

@@ -61,3 +61,22 @@ export function sortByEnvironment<T extends { name: EnvironmentName }>(
       ENVIRONMENT_NAMES.indexOf(a.name) - ENVIRONMENT_NAMES.indexOf(b.name),
   );
 }
+
+/**
+ * The namespace an application gets in an environment: the environment's
+ * pattern with `{{ application }}` (the entity's name; an entity ref is
+ * accepted) and `{{ environment }}` replaced.
+ *
+ * @public
+ */
+export function namespaceFor(
+  application: string,
+  environment: Pick<EnvironmentSummary, 'name' | 'namespacePattern'>,
+): string {
+  const name = application.slice(
+    Math.max(application.lastIndexOf('/'), application.lastIndexOf(':')) + 1,
+  );
+  return environment.namespacePattern
+    .replace(/\{\{\s*application\s*\}\}/g, name)
+    .replace(/\{\{\s*environment\s*\}\}/g, environment.name);
+}

@@ -2,28 +2,40 @@ import { parseDeploymentRequest } from './request';
 import { requestFromTemplateForm } from './templateForm';
 
 describe('requestFromTemplateForm', () => {
+  const environments = [
+    {
+      name: 'development' as const,
+      cluster: 'local-nonprod',
+      namespacePattern: 'apps-{{ environment }}-{{application}}',
+      requiresApproval: false,
+    },
+  ];
+
   it('turns the template form into a valid request, secrets as references', () => {
-    const request = requestFromTemplateForm({
-      application: 'component:default/payments-api',
-      environment: 'development',
-      repository: 'ghcr.io/acme/payments-api',
-      tag: '1.4.2',
-      digest: '',
-      replicas: 2,
-      size: 'M',
-      env: [{ name: 'ENVIRONMENT', value: 'development' }],
-      secrets: [
-        { name: 'SECRET_KEY', secret: 'payments-api', key: 'secret-key' },
-      ],
-      autoscaling: false,
-    });
+    const request = requestFromTemplateForm(
+      {
+        application: 'component:default/payments-api',
+        environment: 'development',
+        repository: 'ghcr.io/acme/payments-api',
+        tag: '1.4.2',
+        digest: '',
+        replicas: 2,
+        size: 'M',
+        env: [{ name: 'ENVIRONMENT', value: 'development' }],
+        secrets: [
+          { name: 'SECRET_KEY', secret: 'payments-api', key: 'secret-key' },
+        ],
+        autoscaling: false,
+      },
+      environments,
+    );
     const parsed = parseDeploymentRequest({
       ...request,
-      namespace: 'payments-api-development',
       requester: 'user:default/ada',
     });
     expect(parsed.success).toBe(true);
     expect(request).toMatchObject({
+      namespace: 'apps-development-payments-api',
       image: {
         repository: 'ghcr.io/acme/payments-api',
         tag: '1.4.2',
@@ -38,5 +50,13 @@ describe('requestFromTemplateForm', () => {
         },
       ],
     });
+  });
+
+  it('leaves the namespace out when the environment is not known yet', () => {
+    const request = requestFromTemplateForm(
+      { application: 'component:default/payments-api', environment: 'test' },
+      environments,
+    );
+    expect(request.namespace).toBeUndefined();
   });
 });

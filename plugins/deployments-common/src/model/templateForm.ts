@@ -19,18 +19,24 @@ export const SIZE_PRESETS = {
   },
 } as const;
 
+import { EnvironmentSummary, namespaceFor } from './environments';
+
 const text = (value: unknown) =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
 /**
  * The deployment request the deploy-application template's form describes
- * (the same mapping as its steps), for the live policy preview.
+ * (the same mapping as its steps), for the live policy preview. The
+ * namespace comes from the chosen environment's pattern, as the deploy action
+ * derives it.
  *
  * @public
  */
 export function requestFromTemplateForm(
   form: Record<string, unknown>,
+  environments: readonly EnvironmentSummary[] = [],
 ): Record<string, unknown> {
+  const environment = environments.find(e => e.name === form.environment);
   const size = form.size as keyof typeof SIZE_PRESETS | 'custom' | undefined;
   const resources =
     size === 'custom'
@@ -44,6 +50,10 @@ export function requestFromTemplateForm(
   return {
     application: form.application,
     environment: form.environment,
+    namespace:
+      environment && typeof form.application === 'string'
+        ? namespaceFor(form.application, environment)
+        : undefined,
     image: {
       repository: form.repository,
       tag: text(form.tag),

@@ -2,15 +2,11 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   DeploymentRecord,
   ENVIRONMENT_NAMES,
+  namespaceFor,
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './deploy.examples';
-import {
-  entityLink,
-  namespaceFor,
-  recordJson,
-  withSecretReferences,
-} from './shared';
+import { entityLink, recordJson, withSecretReferences } from './shared';
 
 /**
  * `deployments:deploy` — deploys through the deployments service as the user

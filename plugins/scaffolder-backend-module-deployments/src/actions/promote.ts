@@ -3,11 +3,12 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   DeploymentRecord,
   ENVIRONMENT_NAMES,
+  namespaceFor,
   nextEnvironment,
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './promote.examples';
-import { entityLink, namespaceFor, recordJson } from './shared';
+import { entityLink, recordJson } from './shared';
 
 // Variables that name the environment follow the deployment, not the source.
 const ENVIRONMENT_VARIABLES = new Set(['ENVIRONMENT', 'PYTHON_ENV']);

@@ -1,20 +1,9 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   DeploymentRecord,
-  EnvironmentSummary,
   PolicyViolation,
   RequestValidationError,
 } from '@internal/backstage-plugin-deployments-common';
-
-/** The namespace an application gets in an environment, from its pattern. */
-export function namespaceFor(
-  application: string,
-  environment: EnvironmentSummary,
-): string {
-  return environment.namespacePattern
-    .replace(/\{\{\s*application\s*\}\}/g, parseEntityRef(application).name)
-    .replace(/\{\{\s*environment\s*\}\}/g, environment.name);
-}
 
 /** Where the app's page in the portal is, for step outputs. */
 export function entityLink(application: string): string {

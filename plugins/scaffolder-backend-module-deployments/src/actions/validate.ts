@@ -1,8 +1,11 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { ENVIRONMENT_NAMES } from '@internal/backstage-plugin-deployments-common';
+import {
+  ENVIRONMENT_NAMES,
+  namespaceFor,
+} from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './validate.examples';
-import { describeProblems, namespaceFor, withSecretReferences } from './shared';
+import { describeProblems, withSecretReferences } from './shared';
 
 /**
  * `deployments:validate` — policies and a server-side dry run; fails the step

@@ -23,7 +23,18 @@ const form = {
 async function renderField(result: ValidationResult) {
   const validate = jest.fn().mockResolvedValue(result);
   const onChange = jest.fn();
-  const api = { listEnvironments: jest.fn(), validate } as DeploymentsApi;
+  const listEnvironments = jest.fn().mockResolvedValue([
+    {
+      name: 'development',
+      cluster: 'local-nonprod',
+      namespacePattern: '{{ application }}-{{ environment }}',
+      requiresApproval: false,
+    },
+  ]);
+  const api = { listEnvironments, validate } as Pick<
+    DeploymentsApi,
+    'listEnvironments' | 'validate'
+  >;
   await renderInTestApp(
     <TestApiProvider apis={[[deploymentsApiRef, api]]}>
       <PolicyPreviewField
@@ -72,6 +83,8 @@ describe('PolicyPreviewField', () => {
     expect(validate).toHaveBeenCalledWith(
       expect.objectContaining({
         application: 'component:default/payments-api',
+        // As the deploy action derives it from the environment's pattern.
+        namespace: 'payments-api-development',
         env: [{ name: 'SECRET_KEY', value: 'hunter2' }],
         resources: {
           requests: { cpu: '100m', memory: '128Mi' },

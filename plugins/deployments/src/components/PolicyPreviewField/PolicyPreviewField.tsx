@@ -8,6 +8,7 @@ import {
 import Typography from '@material-ui/core/Typography';
 import { Alert } from '@material-ui/lab';
 import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
 
 /** The value the field keeps: whether error-level findings block the step. */
@@ -33,11 +34,21 @@ export function PolicyPreviewField(
   const key = JSON.stringify(formData);
   const [result, setResult] = useState<ValidationResult>();
   const [error, setError] = useState<Error>();
+  // The namespace follows from the environment's pattern.
+  const environments = useAsync(
+    () => deploymentsApi.listEnvironments(),
+    [deploymentsApi],
+  );
 
   useEffect(() => {
+    if (environments.loading) return undefined;
     let cancelled = false;
     const timer = setTimeout(() => {
-      deploymentsApi.validate(requestFromTemplateForm(JSON.parse(key))).then(
+      const request = requestFromTemplateForm(
+        JSON.parse(key),
+        environments.value,
+      );
+      deploymentsApi.validate(request).then(
         validation => {
           if (cancelled) return;
           setError(undefined);
@@ -57,8 +68,22 @@ export function PolicyPreviewField(
     };
     // onChange changes identity on every render; the form data drives this.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, deploymentsApi, debounceMs]);
+  }, [
+    key,
+    deploymentsApi,
+    debounceMs,
+    environments.loading,
+    environments.value,
+  ]);
 
+  if (environments.error) {
+    return (
+      <Alert severity="error">
+        Policy check failed: cannot read the environments (
+        {environments.error.message})
+      </Alert>
+    );
+  }
   if (error) {
     return <Alert severity="error">Policy check failed: {error.message}</Alert>;
   }
