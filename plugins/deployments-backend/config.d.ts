@@ -23,6 +23,65 @@ export interface Config {
      */
     catalogOwner?: string;
     /**
+     * The approval gate of environments with `requiresApproval` (production
+     * by default): a change there waits as a request until someone other
+     * than the requester approves it.
+     */
+    approvals?: {
+      /**
+       * Group whose members may approve any application's requests, besides
+       * the owning group's members. Default `group:default/release-managers`.
+       */
+      releaseManagerGroup?: string;
+      /**
+       * Hours after which an undecided request expires (nothing applied, the
+       * requester is notified). Default 72.
+       */
+      expiresAfterHours?: number;
+    };
+    /** Notifications of approvals and deployment outcomes. */
+    notifications?: {
+      /**
+       * Optional URL that receives every event as a plain JSON POST (e.g. a
+       * team chat's incoming webhook). 5 s timeout; a failing webhook is
+       * logged and never fails a deployment.
+       * @visibility secret
+       */
+      webhookUrl?: string;
+    };
+    /**
+     * The Service Health tab: how the backend probes each application's
+     * health contract and reads its pods and events.
+     */
+    health?: {
+      /**
+       * Time budget of one environment's checks (probes and Kubernetes reads
+       * together), in milliseconds. An environment that does not answer in
+       * time shows as unreachable without delaying the others. Default 2000.
+       */
+      timeoutMs?: number;
+      /** How many probes may be in flight at once, over all entities. Default 8. */
+      concurrency?: number;
+      /**
+       * How long a result is served from the cache, per entity, in seconds;
+       * `?refresh=true` bypasses it, 0 switches caching off. Default 10.
+       */
+      cacheSeconds?: number;
+      /**
+       * After a cluster or service did not answer within its budget, checks
+       * in the next this-many seconds report it unreachable at once instead
+       * of waiting again; `?refresh=true` retries. 0 switches this off.
+       * Default 30.
+       */
+      unreachableRetrySeconds?: number;
+      /**
+       * Hosts (`host`) or endpoints (`host:port`, `[v6]:port`) that may be
+       * probed although the target guard refuses them otherwise: link-local
+       * and cloud metadata addresses and the portal's own backend.
+       */
+      allowedTargets?: string[];
+    };
+    /**
      * The OTAP environments. Keys must be `development`, `test`, `acceptance`
      * or `production`; they are always presented and promoted in that order.
      * When left out, development, test and acceptance run on the cluster
@@ -47,6 +106,29 @@ export interface Config {
          * requester. Default: true for production, false otherwise.
          */
         requiresApproval?: boolean;
+        /**
+         * Where the health contract of applications in this environment is
+         * probed when their entity has no `deployments/health-url`
+         * annotation.
+         */
+        health?: {
+          /**
+           * Base URL pattern of an application's service, e.g.
+           * `https://{{ application }}.{{ environment }}.acme.internal`.
+           */
+          urlPattern?: string;
+          /**
+           * `direct` (default): the backend calls the URL. `service-proxy`:
+           * through the cluster API server's service proxy
+           * (`/api/v1/namespaces/<ns>/services/<kubernetes-id>:<port>/proxy`),
+           * for services only reachable inside the cluster.
+           */
+          via?: 'direct' | 'service-proxy';
+          /** Service port name or number for the service proxy. Default `http`. */
+          servicePort?: string | number;
+          /** This environment's time budget in milliseconds. Default `deployments.health.timeoutMs`. */
+          timeoutMs?: number;
+        };
         /**
          * Tuning of the deployment policies in this environment, by policy id
          * (see the policies reference): `enabled: false` switches a policy

@@ -1,5 +1,7 @@
 /* eslint-disable no-console */
-// Listing 1,000 deployment records from the store.
+// Listing 1,000 deployment records from the store, and the dashboard's
+// queries (latest, recent failures, delivery figures, first deployments) over
+// 2,000 more records of 50 applications in four environments.
 //   yarn bench:records   (SQLite; PostgreSQL too when POSTGRES_* are set)
 // Target: p95 < 250 ms.
 import knexFactory, { Knex } from 'knex';
@@ -7,6 +9,7 @@ import {
   parseDeploymentRequest,
   renderManifests,
 } from '@internal/backstage-plugin-deployments-common';
+import { figuresByTeam } from '../src/service/deliveryFigures';
 import { DeploymentStore } from '../src/store/DeploymentStore';
 
 const parsed = parseDeploymentRequest({
@@ -65,6 +68,51 @@ async function bench(label: string, knex: Knex) {
       requester: 'user:default/ada',
     });
   }
+  // The dashboard's history: 50 applications x 4 environments x 10 records,
+  // one in four failing, a minute or two each.
+  const environments = [
+    'development',
+    'test',
+    'acceptance',
+    'production',
+  ] as const;
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  for (let i = 0; i < 2000; i++) {
+    const app = i % 50;
+    const environment = environments[Math.floor(i / 50) % 4];
+    const requested = new Date(start + i * 600_000);
+    const record = await store.insert(
+      {
+        environment,
+        namespace: `team-app-${app}-${environment}`,
+        name: `team-app-${app}`,
+        entityRef: `component:default/team-app-${app}`,
+        action: i % 7 === 0 ? 'rollback' : 'deploy',
+        request,
+        manifests,
+        image: 'ghcr.io/acme/payments-api:1.0.0',
+        requester: 'user:default/ada',
+      },
+      requested,
+    );
+    await store.transition(record.id, i % 4 === 0 ? 'failed' : 'succeeded', {
+      now: new Date(requested.getTime() + 60_000 + (i % 60) * 1000),
+    });
+  }
+  const teamOf = (entityRef: string) =>
+    `group:default/team-${entityRef.length % 5}`;
+  async function dashboard() {
+    const scope = {};
+    const [latest, failures, counts, firsts] = await Promise.all([
+      store.listLatest({ ...scope, limit: 10_000 }),
+      store.recentFailures(scope, 20),
+      store.deliveryCounts(scope),
+      store.firstDeployments(scope),
+    ]);
+    figuresByTeam(counts, teamOf);
+    return [...latest, ...failures, ...firsts];
+  }
+
   for (const [name, run] of [
     [
       'list latest of 1,000 deployments',
@@ -87,6 +135,7 @@ async function bench(label: string, knex: Knex) {
           1000,
         ),
     ],
+    ['dashboard over 4,000 records', dashboard],
   ] as const) {
     const samples: number[] = [];
     let count = 0;

@@ -4,17 +4,25 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   deploymentsPermissions,
   Policy,
 } from '@internal/backstage-plugin-deployments-common';
 import { deploymentsPoliciesExtensionPoint } from '@internal/backstage-plugin-deployments-node';
 import { ClusterClients } from './kubernetes/ClusterClients';
+import { DefaultHealthService } from './health/DefaultHealthService';
 import { createRouter } from './router';
+import { AUDITED_PATHS } from './governanceRouter';
 import { DefaultDeploymentService } from './service/DefaultDeploymentService';
 import { PolicyRegistry } from './service/PolicyRegistry';
 import { readEnvironments } from './service/readEnvironments';
 import { DeploymentStore } from './store/DeploymentStore';
+import { ApprovalStore } from './store/ApprovalStore';
+import { AuditStore } from './store/AuditStore';
+import { ApprovalService } from './service/ApprovalService';
+import { AuditLog } from './service/AuditLog';
+import { Notifier } from './service/Notifier';
 
 /**
  * The deployments backend plugin: the deployment API of the suite.
@@ -41,6 +49,8 @@ export const deploymentsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        scheduler: coreServices.scheduler,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -51,6 +61,8 @@ export const deploymentsPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         catalog,
+        scheduler,
+        notifications,
       }) {
         const environments = readEnvironments(config);
         const clusters = ClusterClients.fromConfig(config);
@@ -73,6 +85,29 @@ export const deploymentsPlugin = createBackendPlugin({
         });
         permissionsRegistry.addPermissions(deploymentsPermissions);
         const store = await DeploymentStore.create(database);
+        const audit = AuditLog.create({
+          store: await AuditStore.create(database),
+          logger,
+        });
+        const notifier = Notifier.create({ config, logger, notifications });
+        const approvals = ApprovalService.create({
+          config,
+          logger,
+          store: await ApprovalStore.create(database),
+          audit,
+          notifier,
+        });
+        // Pending requests live in the database, so any instance may expire
+        // them; the scheduler runs the task on one instance at a time.
+        await scheduler.scheduleTask({
+          id: 'deployments-expire-approvals',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 2 },
+          initialDelay: { seconds: 30 },
+          fn: async () => {
+            await approvals.expireOverdue();
+          },
+        });
         const deployments = DefaultDeploymentService.create({
           config,
           logger,
@@ -82,6 +117,16 @@ export const deploymentsPlugin = createBackendPlugin({
           clusters,
           environments,
           policies,
+          governance: { approvals, audit, notifier },
+        });
+
+        const health = DefaultHealthService.create({
+          config,
+          logger,
+          catalog,
+          permissions,
+          clusters,
+          environments,
         });
 
         httpRouter.use(
@@ -89,6 +134,8 @@ export const deploymentsPlugin = createBackendPlugin({
             httpAuth,
             deployments,
             policies,
+            health,
+            audit,
             openApiPath: resolvePackagePath(
               '@internal/backstage-plugin-deployments-backend',
               'openapi.yaml',
@@ -96,6 +143,11 @@ export const deploymentsPlugin = createBackendPlugin({
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // The router checks credentials on these itself (requireCredentials),
+        // so that a refused change is recorded in the audit trail.
+        for (const path of AUDITED_PATHS) {
+          httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
+        }
       },
     });
   },

@@ -1,4 +1,5 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { makeValidator } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
   DeploymentKey,
@@ -10,6 +11,15 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { readFileSync } from 'node:fs';
 import { PolicyRegistry } from './service/PolicyRegistry';
+import { createHealthRouter } from './health/createHealthRouter';
+import { HealthService } from './health/HealthService';
+import {
+  createGovernanceRouter,
+  requireCredentials,
+  sendOutcome,
+  taskIdOf,
+} from './governanceRouter';
+import { AuditLog } from './service/AuditLog';
 
 function keyOf(req: Request): DeploymentKey {
   const { environment, namespace, name } = req.params;
@@ -38,6 +48,41 @@ function optionalNumber(value: unknown, field: string): number | undefined {
   return number;
 }
 
+const entityNames = makeValidator();
+
+/** The entity ref of /entities/:kind/:namespace/:name routes. */
+function entityRefOf(req: Request): string {
+  const { kind, namespace, name } = req.params;
+  for (const [field, value, valid] of [
+    ['kind', kind, entityNames.isValidKind(kind)],
+    ['namespace', namespace, entityNames.isValidNamespace(namespace)],
+    ['name', name, entityNames.isValidEntityName(name)],
+  ] as const) {
+    if (!valid) {
+      throw new InputError(
+        `entity ${field} '${value}' is not valid; use /entities/<kind>/<namespace>/<name>, e.g. /entities/component/default/payments-api`,
+      );
+    }
+  }
+  return `${kind}:${namespace}/${name}`;
+}
+
+/** The filters of GET /dashboard. */
+function dashboardFilterOf(req: Request) {
+  const { team, environment } = req.query;
+  if (team !== undefined && (typeof team !== 'string' || !team)) {
+    throw new InputError(
+      'team must be one group entity ref, e.g. team=group:default/team-payments',
+    );
+  }
+  if (environment !== undefined && !isEnvironmentName(environment)) {
+    throw new InputError(
+      `environment '${environment}' is not one of development, test, acceptance, production`,
+    );
+  }
+  return { team, environment };
+}
+
 /**
  * The REST API of the deployments plugin (openapi.yaml). Thin: parse,
  * call the DeploymentService, answer. Every route but /health requires
@@ -47,6 +92,8 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   deployments: DeploymentService;
   policies: PolicyRegistry;
+  health: HealthService;
+  audit: AuditLog;
   openApiPath: string;
 }): Promise<express.Router> {
   const { httpAuth, deployments, policies } = options;
@@ -63,6 +110,14 @@ export async function createRouter(options: {
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+
+  // GET /entities/:kind/:namespace/:name/health (the Service Health tab)
+  router.use(createHealthRouter({ httpAuth, health: options.health }));
+
+  // Refused calls (no or bad credentials) on /deployments and /approvals
+  // are audited; see plugin.ts for why the barrier lets them through.
+  router.use(requireCredentials({ httpAuth, audit: options.audit }));
+  router.use(createGovernanceRouter({ httpAuth, deployments }));
 
   router.get('/openapi.yaml', async (req, res) => {
     await credentials(req);
@@ -91,15 +146,16 @@ export async function createRouter(options: {
   });
 
   router.post('/deployments', async (req, res) => {
-    const record = await deployments.deploy(req.body, {
+    const outcome = await deployments.deploy(req.body, {
       credentials: await userCredentials(req),
       dryRun: req.query.dryRun === 'true',
       timeoutSeconds: optionalNumber(
         req.query.timeoutSeconds,
         'timeoutSeconds',
       ),
+      taskId: taskIdOf(req),
     });
-    res.status(req.query.dryRun === 'true' ? 200 : 201).json(record);
+    sendOutcome(res, outcome, req.query.dryRun === 'true' ? 200 : 201);
   });
 
   router.get('/deployments/:environment/:namespace', async (req, res) => {
@@ -121,13 +177,15 @@ export async function createRouter(options: {
   });
 
   router.put('/deployments/:environment/:namespace/:name', async (req, res) => {
-    res.json(
+    sendOutcome(
+      res,
       await deployments.update(keyOf(req), req.body, {
         credentials: await userCredentials(req),
         timeoutSeconds: optionalNumber(
           req.query.timeoutSeconds,
           'timeoutSeconds',
         ),
+        taskId: taskIdOf(req),
       }),
     );
   });
@@ -135,9 +193,11 @@ export async function createRouter(options: {
   router.delete(
     '/deployments/:environment/:namespace/:name',
     async (req, res) => {
-      res.json(
+      sendOutcome(
+        res,
         await deployments.delete(keyOf(req), {
           credentials: await userCredentials(req),
+          taskId: taskIdOf(req),
         }),
       );
     },
@@ -149,6 +209,7 @@ export async function createRouter(options: {
       res.json(
         await deployments.restart(keyOf(req), {
           credentials: await userCredentials(req),
+          taskId: taskIdOf(req),
         }),
       );
     },
@@ -157,7 +218,8 @@ export async function createRouter(options: {
   router.post(
     '/deployments/:environment/:namespace/:name/rollback',
     async (req, res) => {
-      res.json(
+      sendOutcome(
+        res,
         await deployments.rollback(
           keyOf(req),
           { revision: optionalNumber(req.body?.revision, 'revision') },
@@ -167,6 +229,7 @@ export async function createRouter(options: {
               req.query.timeoutSeconds,
               'timeoutSeconds',
             ),
+            taskId: taskIdOf(req),
           },
         ),
       );
@@ -183,6 +246,27 @@ export async function createRouter(options: {
       });
     },
   );
+
+  router.get(
+    '/entities/:kind/:namespace/:name/deployments',
+    async (req, res) => {
+      const caller = await credentials(req);
+      res.json(
+        await deployments.listForEntity(entityRefOf(req), {
+          credentials: caller,
+        }),
+      );
+    },
+  );
+
+  router.get('/dashboard', async (req, res) => {
+    const caller = await credentials(req);
+    res.json(
+      await deployments.dashboard(dashboardFilterOf(req), {
+        credentials: caller,
+      }),
+    );
+  });
 
   return router;
 }

@@ -13,6 +13,8 @@ export * from './model/request';
 export * from './model/records';
 export * from './model/templateForm';
 export * from './model/api';
+export * from './model/views';
+export * from './model/governance';
 export * from './permissions';
 export * from './errors';
 export * from './render/renderManifests';

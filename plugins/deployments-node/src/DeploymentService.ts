@@ -6,12 +6,19 @@ import {
   createServiceRef,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { InputError, ResponseError } from '@backstage/errors';
 import {
+  ApprovalRequest,
+  ApprovalStatus,
+  AuditEvent,
+  AuditFilter,
   DeploymentDetails,
   DeploymentKey,
+  DeploymentOutcome,
   DeploymentRecord,
+  DeploymentsDashboard,
   DeploymentUpdate,
+  EntityDeployments,
   EnvironmentName,
   EnvironmentSummary,
   ValidationResult,
@@ -19,6 +26,36 @@ import {
 
 /** Options of every call: whose behalf it acts on. @public */
 export type DeploymentCallOptions = { credentials: BackstageCredentials };
+
+/**
+ * Options of a mutating call: the scaffolder task that makes it, if any, so
+ * that the audit trail and an approval request link back to it.
+ *
+ * @public
+ */
+export type DeploymentChangeOptions = DeploymentCallOptions & {
+  taskId?: string;
+};
+
+/** Which approval requests to list. @public */
+export type ApprovalFilter = {
+  status?: ApprovalStatus;
+  entityRef?: string;
+};
+
+/** An approver's decision, with an optional comment. @public */
+export type ApprovalDecision = { comment?: string };
+
+/**
+ * What the deployments dashboard shows: one team (owner entity ref, e.g.
+ * `group:default/team-payments`, or `unknown`) and/or one environment.
+ *
+ * @public
+ */
+export type DashboardFilter = {
+  team?: string;
+  environment?: EnvironmentName;
+};
 
 /**
  * The deployments suite's one service: used by the REST API and, through
@@ -36,14 +73,18 @@ export interface DeploymentService {
     input: unknown,
     options: DeploymentCallOptions,
   ): Promise<ValidationResult>;
-  /** Validates, applies and follows the rollout; rolls back automatically when it fails. */
+  /**
+   * Validates, applies and follows the rollout; rolls back automatically when
+   * it fails. In an environment that requires approval it applies nothing
+   * and answers with the pending approval request instead.
+   */
   deploy(
     input: unknown,
-    options: DeploymentCallOptions & {
+    options: DeploymentChangeOptions & {
       dryRun?: boolean;
       timeoutSeconds?: number;
     },
-  ): Promise<DeploymentRecord>;
+  ): Promise<DeploymentOutcome>;
   list(
     filter: { environment: EnvironmentName; namespace: string },
     options: DeploymentCallOptions,
@@ -56,25 +97,70 @@ export interface DeploymentService {
     key: DeploymentKey,
     options: DeploymentCallOptions,
   ): Promise<DeploymentRecord[]>;
+  /** Like deploy: pending approval in an environment that requires it. */
   update(
     key: DeploymentKey,
     update: DeploymentUpdate,
-    options: DeploymentCallOptions & { timeoutSeconds?: number },
-  ): Promise<DeploymentRecord>;
+    options: DeploymentChangeOptions & { timeoutSeconds?: number },
+  ): Promise<DeploymentOutcome>;
+  /** Immediate in every environment: the version does not change. */
   restart(
     key: DeploymentKey,
-    options: DeploymentCallOptions,
+    options: DeploymentChangeOptions,
   ): Promise<DeploymentRecord>;
   /** To the given history revision, or to the last good one before the current. */
   rollback(
     key: DeploymentKey,
     target: { revision?: number },
-    options: DeploymentCallOptions & { timeoutSeconds?: number },
-  ): Promise<DeploymentRecord>;
+    options: DeploymentChangeOptions & { timeoutSeconds?: number },
+  ): Promise<DeploymentOutcome>;
   delete(
     key: DeploymentKey,
+    options: DeploymentChangeOptions,
+  ): Promise<DeploymentOutcome>;
+  /**
+   * The Deployments tab of an application: every configured environment in
+   * OTAP order with the application's deployments there and what the
+   * cluster runs. An unreachable cluster fills that environment's `error`.
+   */
+  listForEntity(
+    entityRef: string,
     options: DeploymentCallOptions,
-  ): Promise<DeploymentRecord>;
+  ): Promise<EntityDeployments>;
+  /** Deployments, recent failures and delivery figures per team and environment. */
+  dashboard(
+    filter: DashboardFilter,
+    options: DeploymentCallOptions,
+  ): Promise<DeploymentsDashboard>;
+  /** Approval requests, newest first. */
+  listApprovals(
+    filter: ApprovalFilter,
+    options: DeploymentCallOptions,
+  ): Promise<ApprovalRequest[]>;
+  getApproval(
+    id: string,
+    options: DeploymentCallOptions,
+  ): Promise<ApprovalRequest>;
+  /**
+   * Approves a pending request and applies it exactly once (as the
+   * requester's change, with the approver recorded). Never by the requester;
+   * a request someone else decided first is a conflict.
+   */
+  approve(
+    id: string,
+    decision: ApprovalDecision,
+    options: DeploymentCallOptions,
+  ): Promise<ApprovalRequest>;
+  reject(
+    id: string,
+    decision: ApprovalDecision,
+    options: DeploymentCallOptions,
+  ): Promise<ApprovalRequest>;
+  /** The audit trail, newest first. */
+  listAudit(
+    filter: AuditFilter,
+    options: DeploymentCallOptions,
+  ): Promise<AuditEvent[]>;
 }
 
 /**
@@ -124,16 +210,17 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
 
   deploy(
     input: unknown,
-    options: DeploymentCallOptions & {
+    options: DeploymentChangeOptions & {
       dryRun?: boolean;
       timeoutSeconds?: number;
     },
   ) {
-    return this.request<DeploymentRecord>(
+    return this.request<DeploymentOutcome>(
       'POST',
       `/deployments${query({
         dryRun: options.dryRun,
         timeoutSeconds: options.timeoutSeconds,
+        taskId: options.taskId,
       })}`,
       options.credentials,
       input,
@@ -172,22 +259,25 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
   update(
     key: DeploymentKey,
     update: DeploymentUpdate,
-    options: DeploymentCallOptions & { timeoutSeconds?: number },
+    options: DeploymentChangeOptions & { timeoutSeconds?: number },
   ) {
-    return this.request<DeploymentRecord>(
+    return this.request<DeploymentOutcome>(
       'PUT',
       `/deployments/${keyPath(key)}${query({
         timeoutSeconds: options.timeoutSeconds,
+        taskId: options.taskId,
       })}`,
       options.credentials,
       update,
     );
   }
 
-  restart(key: DeploymentKey, options: DeploymentCallOptions) {
+  restart(key: DeploymentKey, options: DeploymentChangeOptions) {
     return this.request<DeploymentRecord>(
       'POST',
-      `/deployments/${keyPath(key)}/restart`,
+      `/deployments/${keyPath(key)}/restart${query({
+        taskId: options.taskId,
+      })}`,
       options.credentials,
     );
   }
@@ -195,24 +285,103 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
   rollback(
     key: DeploymentKey,
     target: { revision?: number },
-    options: DeploymentCallOptions & { timeoutSeconds?: number },
+    options: DeploymentChangeOptions & { timeoutSeconds?: number },
   ) {
-    return this.request<DeploymentRecord>(
+    return this.request<DeploymentOutcome>(
       'POST',
       `/deployments/${keyPath(key)}/rollback${query({
         timeoutSeconds: options.timeoutSeconds,
+        taskId: options.taskId,
       })}`,
       options.credentials,
       target,
     );
   }
 
-  delete(key: DeploymentKey, options: DeploymentCallOptions) {
-    return this.request<DeploymentRecord>(
+  delete(key: DeploymentKey, options: DeploymentChangeOptions) {
+    return this.request<DeploymentOutcome>(
       'DELETE',
-      `/deployments/${keyPath(key)}`,
+      `/deployments/${keyPath(key)}${query({ taskId: options.taskId })}`,
       options.credentials,
     );
+  }
+
+  async listForEntity(entityRef: string, options: DeploymentCallOptions) {
+    return this.request<EntityDeployments>(
+      'GET',
+      `/entities/${entityPath(entityRef)}/deployments`,
+      options.credentials,
+    );
+  }
+
+  dashboard(filter: DashboardFilter, options: DeploymentCallOptions) {
+    return this.request<DeploymentsDashboard>(
+      'GET',
+      `/dashboard${query({
+        team: filter.team,
+        environment: filter.environment,
+      })}`,
+      options.credentials,
+    );
+  }
+
+  async listApprovals(filter: ApprovalFilter, options: DeploymentCallOptions) {
+    const body = await this.request<{ items: ApprovalRequest[] }>(
+      'GET',
+      `/approvals${query({
+        status: filter.status,
+        entityRef: filter.entityRef,
+      })}`,
+      options.credentials,
+    );
+    return body.items;
+  }
+
+  getApproval(id: string, options: DeploymentCallOptions) {
+    return this.request<ApprovalRequest>(
+      'GET',
+      `/approvals/${path(id)}`,
+      options.credentials,
+    );
+  }
+
+  approve(
+    id: string,
+    decision: ApprovalDecision,
+    options: DeploymentCallOptions,
+  ) {
+    return this.request<ApprovalRequest>(
+      'POST',
+      `/approvals/${path(id)}/approve`,
+      options.credentials,
+      decision,
+    );
+  }
+
+  reject(
+    id: string,
+    decision: ApprovalDecision,
+    options: DeploymentCallOptions,
+  ) {
+    return this.request<ApprovalRequest>(
+      'POST',
+      `/approvals/${path(id)}/reject`,
+      options.credentials,
+      decision,
+    );
+  }
+
+  async listAudit(filter: AuditFilter, options: DeploymentCallOptions) {
+    const body = await this.request<{ items: AuditEvent[] }>(
+      'GET',
+      `/audit${query({
+        entityRef: filter.entityRef,
+        environment: filter.environment,
+        limit: filter.limit,
+      })}`,
+      options.credentials,
+    );
+    return body.items;
   }
 
   private async request<T>(
@@ -243,6 +412,17 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
 
 function path(...parts: string[]) {
   return parts.map(encodeURIComponent).join('/');
+}
+
+/** `kind/namespace/name` of an entity ref `kind:[namespace/]name`. */
+function entityPath(entityRef: string) {
+  const match = /^([^:/]+):(?:([^:/]+)\/)?([^:/]+)$/.exec(entityRef);
+  if (!match) {
+    throw new InputError(
+      `'${entityRef}' is not an entity ref; use kind:namespace/name, e.g. component:default/payments-api`,
+    );
+  }
+  return path(match[1], match[2] ?? 'default', match[3]);
 }
 
 function keyPath(key: DeploymentKey) {

@@ -1,8 +1,24 @@
 /**
  * Self-service deployments for Backstage: pages, entity tabs and cards.
  *
+ * The default export is the plugin for the new frontend system; the named
+ * exports `legacyDeploymentsPlugin`, `EntityDeploymentsContent`,
+ * `EntityServiceHealthContent`, `EntityServiceHealthCard`,
+ * `DeploymentsDashboardPage` and `DeploymentApprovalsPage` are for apps on the legacy frontend system.
+ *
  * @packageDocumentation
  */
 
 export { deploymentsPlugin as default } from './plugin';
 export * from './api';
+export {
+  legacyDeploymentsPlugin,
+  EntityDeploymentsContent,
+  EntityServiceHealthContent,
+  EntityServiceHealthCard,
+  DeploymentsDashboardPage,
+  DeploymentApprovalsPage,
+} from './legacy';
+export { isDeployableEntity } from './lib/deployable';
+export type { EntityServiceHealthContentProps } from './components/EntityServiceHealthContent';
+export type { EntityServiceHealthCardProps } from './components/EntityServiceHealthCard';

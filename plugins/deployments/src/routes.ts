@@ -1,3 +1,42 @@
-import { createRouteRef } from '@backstage/frontend-plugin-api';
+import {
+  createExternalRouteRef,
+  createRouteRef,
+} from '@backstage/core-plugin-api';
 
-export const rootRouteRef = createRouteRef();
+// Created with core-plugin-api so that one set of refs serves both frontend
+// systems: these refs implement the legacy and the new routing interfaces
+// (core-compat-api's convertLegacyRouteRef hands them through unchanged).
+
+/** The deployments dashboard page. */
+export const rootRouteRef = createRouteRef({ id: 'deployments' });
+
+/**
+ * The Approvals page, `/deployments/approvals` (a request's own page is
+ * `/deployments/approvals/<id>`, the link the backend and the scaffolder
+ * actions hand out: approvalLink in -common).
+ */
+export const approvalsRouteRef = createRouteRef({
+  id: 'deployments:approvals',
+});
+
+/** The Deployments tab (legacy mount point). */
+export const entityDeploymentsRouteRef = createRouteRef({
+  id: 'deployments:entity-deployments',
+});
+
+/** The Service Health tab (legacy mount point). */
+export const entityServiceHealthRouteRef = createRouteRef({
+  id: 'deployments:entity-service-health',
+});
+
+/**
+ * A scaffolder template's page, for the Deploy and Promote buttons. Bound by
+ * default to the scaffolder's `selectedTemplate` route
+ * (`/create/templates/:namespace/:templateName`).
+ */
+export const scaffolderTemplateRouteRef = createExternalRouteRef({
+  id: 'deployments:scaffolder-template',
+  optional: true,
+  params: ['namespace', 'templateName'],
+  defaultTarget: 'scaffolder.selectedTemplate',
+});

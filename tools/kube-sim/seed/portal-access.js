@@ -135,6 +135,13 @@ const items = [
         resources: ['pods'],
         verbs: ['get', 'list', 'watch', 'delete'],
       },
+      // Health probes through the API server's service proxy
+      // (deployments.environments.<env>.health.via: service-proxy).
+      {
+        apiGroups: [''],
+        resources: ['services/proxy'],
+        verbs: ['get'],
+      },
       {
         apiGroups: ['apps'],
         resources: ['deployments', 'deployments/scale'],

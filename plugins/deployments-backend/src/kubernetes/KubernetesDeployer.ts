@@ -12,6 +12,7 @@ import {
   LiveDeploymentState,
   RenderedManifest,
 } from '@internal/backstage-plugin-deployments-common';
+import { liveStateOf } from './liveState';
 import { mapKubernetesError } from './errors';
 
 /** How a rollout ended. */
@@ -174,22 +175,7 @@ export class KubernetesDeployer {
       metadata: { name, namespace },
     } as RenderedManifest)) as V1Deployment | undefined;
     if (!deployment) return { exists: false };
-    return {
-      exists: true,
-      image: deployment.spec?.template.spec?.containers[0]?.image,
-      replicas: deployment.spec?.replicas,
-      readyReplicas: deployment.status?.readyReplicas ?? 0,
-      updatedReplicas: deployment.status?.updatedReplicas ?? 0,
-      availableReplicas: deployment.status?.availableReplicas ?? 0,
-      revision:
-        deployment.metadata?.annotations?.['deployment.kubernetes.io/revision'],
-      conditions: deployment.status?.conditions?.map(c => ({
-        type: c.type,
-        status: c.status,
-        reason: c.reason,
-        message: c.message,
-      })),
-    };
+    return liveStateOf(deployment);
   }
 
   /**

@@ -2,6 +2,7 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -24,6 +25,7 @@ import {
 } from '@internal/kube-sim';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { deploymentsPlugin } from '../plugin';
 
@@ -98,11 +100,13 @@ async function backendFor(options: {
   token: string;
   ca: string;
   deny?: boolean;
+  knex: Knex;
 }) {
   const { server } = await startTestBackend({
     features: [
       deploymentsPlugin,
       catalogServiceMock.factory({ entities }),
+      mockServices.database.factory({ knex: options.knex }),
       ...(options.deny
         ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })]
         : []),
@@ -177,10 +181,25 @@ describe('deployments API on a real cluster', () => {
   const auth = mockCredentials.user.header('user:default/ada');
   const path = `/api/deployments/deployments/development/${NS}`;
 
+  // One database for both backends of this suite: the one that denies
+  // everything sees the same deployments (the permission is decided on
+  // the deployment's entity, so it must exist).
+  const databases = TestDatabases.create({
+    ids: ['SQLITE_3'],
+    disableDocker: true,
+  });
+  let knex: Knex;
+
   beforeAll(async () => {
     token = await seedPortalAccess(cluster, ['development']);
     proxy = await startFaultProxy(cluster.server);
-    server = await backendFor({ url: proxy.url, token, ca: caData(cluster) });
+    knex = await databases.init('SQLITE_3');
+    server = await backendFor({
+      url: proxy.url,
+      token,
+      ca: caData(cluster),
+      knex,
+    });
   });
 
   afterAll(async () => {
@@ -541,6 +560,7 @@ describe('deployments API on a real cluster', () => {
       token,
       ca: caData(cluster),
       deny: true,
+      knex,
     });
     for (const call of [
       request(denied)

@@ -13,26 +13,41 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
+  isResourcePermission,
+  ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ApprovalRequest,
+  AuditEvent,
+  AuditFilter,
   DeploymentAction,
   DeploymentDetails,
   DeploymentKey,
+  DeploymentOutcome,
   DeploymentRecord,
   DeploymentRequest,
-  DeploymentUpdate,
+  deploymentsApprovePermission,
+  deploymentsAuditReadPermission,
   deploymentsCreatePermission,
+  DeploymentsDashboard,
   deploymentsDeletePermission,
   deploymentsReadPermission,
   deploymentsRestartPermission,
   deploymentsRollbackPermission,
   deploymentsUpdatePermission,
+  DeploymentUpdate,
+  EntityDeployments,
+  EnvironmentDeployments,
   EnvironmentName,
   EnvironmentSummary,
   evaluatePolicies,
   hasBlockingViolations,
   imageReference,
+  isEnvironmentName,
+  isPendingApproval,
+  LiveDeploymentState,
+  namespaceFor,
   parseDeploymentRequest,
   PolicyViolation,
   RenderedManifest,
@@ -41,17 +56,35 @@ import {
   withErrorCode,
   workloadName,
 } from '@internal/backstage-plugin-deployments-common';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import {
+  ApprovalDecision,
+  ApprovalFilter,
+  DashboardFilter,
+  DeploymentService,
+} from '@internal/backstage-plugin-deployments-node';
 import { ClusterClients } from '../kubernetes/ClusterClients';
 import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
 import { DeploymentStore } from '../store/DeploymentStore';
+import { figuresByTeam } from './deliveryFigures';
 import { diffObject } from './diff';
 import { DeploymentMetrics } from './metrics';
 import { PolicyViolationsError, RequestInvalidError } from './errors';
 import { PolicyRegistry } from './PolicyRegistry';
 import { EnvironmentConfig } from './readEnvironments';
+import { ApprovalService } from './ApprovalService';
+import { actorOf, AuditContext, AuditLog, auditResultOf } from './AuditLog';
+import { Notifier } from './Notifier';
+import { auditContextOfInput, auditContextOfKey } from './auditContexts';
 
 type CallOptions = { credentials: BackstageCredentials };
+/** A mutating call's options: the scaffolder task that makes it, if any. */
+type ChangeOptions = CallOptions & { taskId?: string };
+/** The approval gate, audit trail and notifications of every change. */
+type Governance = {
+  approvals: ApprovalService;
+  audit: AuditLog;
+  notifier: Notifier;
+};
 
 type Prepared = {
   request: DeploymentRequest;
@@ -63,6 +96,11 @@ type Prepared = {
 };
 
 const MAX_TIMEOUT_SECONDS = 3600;
+const DEFAULT_LIVE_READ_TIMEOUT_MS = 2000;
+const DASHBOARD_DEPLOYMENTS_LIMIT = 10_000;
+const RECENT_FAILURES_LIMIT = 20;
+/** The team of applications whose owner the catalog does not tell us. */
+const UNKNOWN_TEAM = 'unknown';
 
 /**
  * The deployments service: validation, apply, rollout tracking with
@@ -79,6 +117,7 @@ export class DefaultDeploymentService implements DeploymentService {
     clusters: ClusterClients;
     environments: EnvironmentConfig[];
     policies: PolicyRegistry;
+    governance: Governance;
   }): DefaultDeploymentService {
     const rollout = options.config.getOptionalConfig('deployments.rollout');
     return new DefaultDeploymentService(
@@ -96,7 +135,12 @@ export class DefaultDeploymentService implements DeploymentService {
         ingressNamespace:
           options.config.getOptionalString('deployments.ingressNamespace') ??
           'ingress-nginx',
+        // One budget for every live read of a page, shared with the health checks.
+        liveReadTimeoutMs:
+          options.config.getOptionalNumber('deployments.health.timeoutMs') ??
+          DEFAULT_LIVE_READ_TIMEOUT_MS,
       },
+      options.governance,
     );
   }
 
@@ -113,7 +157,9 @@ export class DefaultDeploymentService implements DeploymentService {
       timeoutSeconds: number;
       autoRollback: boolean;
       ingressNamespace: string;
+      liveReadTimeoutMs: number;
     },
+    private readonly governance: Governance,
   ) {}
 
   async listEnvironments(options: CallOptions): Promise<EnvironmentSummary[]> {
@@ -182,9 +228,15 @@ export class DefaultDeploymentService implements DeploymentService {
 
   async deploy(
     input: unknown,
-    options: CallOptions & { dryRun?: boolean; timeoutSeconds?: number },
-  ): Promise<DeploymentRecord> {
-    return this.deployAs('deploy', input, options);
+    options: ChangeOptions & { dryRun?: boolean; timeoutSeconds?: number },
+  ): Promise<DeploymentOutcome> {
+    if (options.dryRun) {
+      return this.deployAs('deploy', input, options);
+    }
+    return this.tracked(
+      auditContextOfInput('deploy', input, options),
+      context => this.deployAs('deploy', input, options, undefined, context),
+    );
   }
 
   async list(
@@ -204,25 +256,140 @@ export class DefaultDeploymentService implements DeploymentService {
     key: DeploymentKey,
     options: CallOptions,
   ): Promise<DeploymentDetails> {
-    await this.authorize(
+    await this.refuseOutright(
       deploymentsReadPermission,
       options.credentials,
       'read',
     );
     const record = await this.latestOrThrow(key);
+    await this.authorize(
+      deploymentsReadPermission,
+      options.credentials,
+      'read',
+      record.entityRef,
+    );
     const deployer = this.deployer(this.environment(key.environment));
-    const live = await deployer.live(key.namespace, key.name).catch(error => ({
-      exists: false,
-      error: (error as Error).message,
-    }));
+    const live = await this.readLive(deployer, key);
     return { record, live };
+  }
+
+  async listForEntity(
+    entityRef: string,
+    options: CallOptions,
+  ): Promise<EntityDeployments> {
+    await this.authorize(
+      deploymentsReadPermission,
+      options.credentials,
+      'read',
+      this.entityRefOrThrow(entityRef),
+    );
+    const entity = await this.catalog.getEntityByRef(
+      this.entityRefOrThrow(entityRef),
+      { credentials: options.credentials },
+    );
+    if (!entity) {
+      throw new NotFoundError(
+        `${entityRef} is not in the catalog (or not visible to you); register it first or check the entity ref`,
+      );
+    }
+    const ref = stringifyEntityRef(entity);
+    const records = await this.store.listLatest({ entityRef: ref });
+    // One deadline for the whole page: a cluster that does not answer costs
+    // its own environment, never the others or the response.
+    const deadline = this.deadline(this.settings.liveReadTimeoutMs);
+    try {
+      const environments = await Promise.all(
+        this.environments.map(environment =>
+          this.environmentDeployments(
+            environment,
+            entity.metadata.name,
+            records.filter(r => r.environment === environment.name),
+            deadline.expired,
+          ),
+        ),
+      );
+      return { entityRef: ref, environments };
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async dashboard(
+    filter: DashboardFilter,
+    options: CallOptions,
+  ): Promise<DeploymentsDashboard> {
+    await this.authorize(
+      deploymentsReadPermission,
+      options.credentials,
+      'read',
+    );
+    const environment = filter.environment;
+    if (environment !== undefined && !isEnvironmentName(environment)) {
+      throw new InputError(
+        `environment '${environment}' is not one of development, test, acceptance, production`,
+      );
+    }
+    const team = filter.team === undefined ? undefined : this.team(filter.team);
+
+    const entityRefs = await this.store.entityRefs({ environment });
+    const teams = await this.teamsOf(entityRefs, options.credentials);
+    const teamOf = (ref: string) => teams.get(ref) ?? UNKNOWN_TEAM;
+    const scope = {
+      environment,
+      entityRefs: team
+        ? entityRefs.filter(
+            // Entity refs compare case-insensitively, as in the catalog.
+            ref =>
+              teamOf(ref).toLocaleLowerCase('en-US') ===
+              team.toLocaleLowerCase('en-US'),
+          )
+        : undefined,
+    };
+    if (scope.entityRefs?.length === 0) {
+      return {
+        deployments: [],
+        recentFailures: [],
+        figures: [],
+        firstDeployments: [],
+      };
+    }
+
+    const [latest, failures, counts, firsts] = await Promise.all([
+      this.store.listLatest({ ...scope, limit: DASHBOARD_DEPLOYMENTS_LIMIT }),
+      this.store.recentFailures(scope, RECENT_FAILURES_LIMIT),
+      this.store.deliveryCounts(scope),
+      this.store.firstDeployments(scope),
+    ]);
+    const withTeam = (record: DeploymentRecord) => ({
+      ...record,
+      team: teamOf(record.entityRef),
+    });
+    return {
+      deployments: latest.map(withTeam),
+      recentFailures: failures.map(withTeam),
+      figures: figuresByTeam(counts, teamOf),
+      firstDeployments: firsts.map(first => ({
+        entityRef: first.entityRef,
+        team: teamOf(first.entityRef),
+        firstRequestedAt: first.firstRequestedAt,
+        ...(first.firstSucceededAt
+          ? {
+              firstSucceededAt: first.firstSucceededAt,
+              seconds:
+                (Date.parse(first.firstSucceededAt) -
+                  Date.parse(first.firstRequestedAt)) /
+                1000,
+            }
+          : {}),
+      })),
+    };
   }
 
   async history(
     key: DeploymentKey,
     options: CallOptions,
   ): Promise<DeploymentRecord[]> {
-    await this.authorize(
+    await this.refuseOutright(
       deploymentsReadPermission,
       options.credentials,
       'read',
@@ -232,14 +399,37 @@ export class DefaultDeploymentService implements DeploymentService {
     if (records.length === 0) {
       throw this.notFound(key);
     }
+    await this.authorize(
+      deploymentsReadPermission,
+      options.credentials,
+      'read',
+      records[0].entityRef,
+    );
     return records;
   }
 
   async update(
     key: DeploymentKey,
     update: DeploymentUpdate,
-    options: CallOptions & { timeoutSeconds?: number },
-  ): Promise<DeploymentRecord> {
+    options: ChangeOptions & { timeoutSeconds?: number },
+  ): Promise<DeploymentOutcome> {
+    return this.tracked(
+      await this.keyAuditContext('update', key, options),
+      context => this.updateDeployment(key, update, options, context),
+    );
+  }
+
+  private async updateDeployment(
+    key: DeploymentKey,
+    update: DeploymentUpdate,
+    options: ChangeOptions & { timeoutSeconds?: number },
+    context: AuditContext,
+  ): Promise<DeploymentOutcome> {
+    await this.refuseOutright(
+      deploymentsUpdatePermission,
+      options.credentials,
+      'update',
+    );
     const current = await this.currentlyDeployed(key);
     if (
       typeof update !== 'object' ||
@@ -283,19 +473,35 @@ export class DefaultDeploymentService implements DeploymentService {
           }
         : current.request.image,
     };
-    return this.deployAs('update', merged, options);
+    return this.deployAs('update', merged, options, undefined, context);
   }
 
   async restart(
     key: DeploymentKey,
-    options: CallOptions,
+    options: ChangeOptions,
   ): Promise<DeploymentRecord> {
-    await this.authorize(
+    return this.tracked(
+      await this.keyAuditContext('restart', key, options),
+      () => this.restartDeployment(key, options),
+    );
+  }
+
+  private async restartDeployment(
+    key: DeploymentKey,
+    options: ChangeOptions,
+  ): Promise<DeploymentRecord> {
+    await this.refuseOutright(
       deploymentsRestartPermission,
       options.credentials,
       'restart',
     );
     const current = await this.currentlyDeployed(key);
+    await this.authorize(
+      deploymentsRestartPermission,
+      options.credentials,
+      'restart',
+      current.entityRef,
+    );
     const environment = this.environment(key.environment);
     const deployer = this.deployer(environment);
     const manifests = await this.store.manifests(current.id);
@@ -324,14 +530,37 @@ export class DefaultDeploymentService implements DeploymentService {
   async rollback(
     key: DeploymentKey,
     target: { revision?: number },
-    options: CallOptions & { timeoutSeconds?: number },
-  ): Promise<DeploymentRecord> {
-    await this.authorize(
-      deploymentsRollbackPermission,
-      options.credentials,
-      'roll back',
+    options: ChangeOptions & { timeoutSeconds?: number },
+  ): Promise<DeploymentOutcome> {
+    return this.tracked(
+      await this.keyAuditContext('rollback', key, options),
+      () => this.rollbackDeployment(key, target, options),
     );
+  }
+
+  /** `approved`: the approval request this rollback carries out (already authorized). */
+  private async rollbackDeployment(
+    key: DeploymentKey,
+    target: { revision?: number },
+    options: ChangeOptions & { timeoutSeconds?: number },
+    approved?: ApprovalRequest,
+  ): Promise<DeploymentOutcome> {
+    if (!approved) {
+      await this.refuseOutright(
+        deploymentsRollbackPermission,
+        options.credentials,
+        'roll back',
+      );
+    }
     const latest = await this.latestOrThrow(key);
+    if (!approved) {
+      await this.authorize(
+        deploymentsRollbackPermission,
+        options.credentials,
+        'roll back',
+        latest.entityRef,
+      );
+    }
     let to: DeploymentRecord | undefined;
     if (target.revision !== undefined) {
       to = await this.store.byRevision(key, target.revision);
@@ -370,6 +599,20 @@ export class DefaultDeploymentService implements DeploymentService {
       }
     }
     const environment = this.environment(key.environment);
+    if (environment.requiresApproval && !approved) {
+      return this.governance.approvals.request({
+        ...key,
+        entityRef: latest.entityRef,
+        owner: await this.ownerOfRef(latest.entityRef, options.credentials),
+        action: 'rollback',
+        requester: this.requester(options.credentials),
+        fromVersion: latest.image,
+        toVersion: to.image,
+        rollbackToRevision: to.revision,
+        changeReference: to.changeReference,
+        taskId: options.taskId,
+      });
+    }
     const deployer = this.deployer(environment);
     const manifests = await this.store.manifests(to.id);
     const currentManifests = await this.store.manifests(latest.id);
@@ -381,7 +624,7 @@ export class DefaultDeploymentService implements DeploymentService {
       manifests,
       image: to.image,
       digest: to.digest,
-      requester: this.requester(options.credentials),
+      requester: approved?.requester ?? this.requester(options.credentials),
       changeReference: to.changeReference,
       rollbackToRevision: to.revision,
     });
@@ -406,18 +649,51 @@ export class DefaultDeploymentService implements DeploymentService {
 
   async delete(
     key: DeploymentKey,
-    options: CallOptions,
-  ): Promise<DeploymentRecord> {
-    await this.authorize(
-      deploymentsDeletePermission,
-      options.credentials,
-      'delete',
+    options: ChangeOptions,
+  ): Promise<DeploymentOutcome> {
+    return this.tracked(
+      await this.keyAuditContext('delete', key, options),
+      () => this.deleteDeployment(key, options),
     );
+  }
+
+  /** `approved`: the approval request this delete carries out (already authorized). */
+  private async deleteDeployment(
+    key: DeploymentKey,
+    options: ChangeOptions,
+    approved?: ApprovalRequest,
+  ): Promise<DeploymentOutcome> {
+    if (!approved) {
+      await this.refuseOutright(
+        deploymentsDeletePermission,
+        options.credentials,
+        'delete',
+      );
+    }
     const latest = await this.latestOrThrow(key);
+    if (!approved) {
+      await this.authorize(
+        deploymentsDeletePermission,
+        options.credentials,
+        'delete',
+        latest.entityRef,
+      );
+    }
     if (latest.action === 'delete' && latest.status === 'succeeded') {
       throw this.notFound(key);
     }
     const environment = this.environment(key.environment);
+    if (environment.requiresApproval && !approved) {
+      return this.governance.approvals.request({
+        ...key,
+        entityRef: latest.entityRef,
+        owner: await this.ownerOfRef(latest.entityRef, options.credentials),
+        action: 'delete',
+        requester: this.requester(options.credentials),
+        fromVersion: latest.image,
+        taskId: options.taskId,
+      });
+    }
     const deployer = this.deployer(environment);
     const manifests = await this.store.manifests(latest.id);
     const record = await this.store.insert({
@@ -428,7 +704,7 @@ export class DefaultDeploymentService implements DeploymentService {
       manifests,
       image: latest.image,
       digest: latest.digest,
-      requester: this.requester(options.credentials),
+      requester: approved?.requester ?? this.requester(options.credentials),
     });
     await this.recordFailure(record.id, async () => {
       await deployer.delete(manifests);
@@ -442,25 +718,386 @@ export class DefaultDeploymentService implements DeploymentService {
     return this.finish(record.id, 'succeeded');
   }
 
+  // --- approvals and audit -------------------------------------------------
+
+  async listApprovals(
+    filter: ApprovalFilter,
+    options: CallOptions,
+  ): Promise<ApprovalRequest[]> {
+    await this.authorize(
+      deploymentsReadPermission,
+      options.credentials,
+      'read',
+    );
+    return this.governance.approvals.list({
+      status: filter.status,
+      entityRef:
+        filter.entityRef === undefined
+          ? undefined
+          : this.entityRefOrThrow(filter.entityRef),
+    });
+  }
+
+  async getApproval(
+    id: string,
+    options: CallOptions,
+  ): Promise<ApprovalRequest> {
+    const approval = await this.governance.approvals.get(id);
+    await this.authorize(
+      deploymentsReadPermission,
+      options.credentials,
+      'read',
+      approval.entityRef,
+    );
+    return approval;
+  }
+
+  async approve(
+    id: string,
+    decision: ApprovalDecision,
+    options: CallOptions,
+  ): Promise<ApprovalRequest> {
+    const approved = await this.decide(id, 'approved', decision, options);
+    // Only the one caller whose conditional update won gets here: the change
+    // is applied exactly once, as the requester's change.
+    let record: DeploymentRecord | undefined;
+    let error: string | undefined;
+    try {
+      const outcome = await this.executeApproved(approved, options.credentials);
+      if (!isPendingApproval(outcome)) record = outcome;
+    } catch (e) {
+      error = (e as Error).message;
+      this.logger.warn('Approved deployment failed', {
+        approvalId: approved.id,
+        entityRef: approved.entityRef,
+        environment: approved.environment,
+        error,
+      });
+    }
+    return this.governance.approvals.recordApplied(approved, { record, error });
+  }
+
+  async reject(
+    id: string,
+    decision: ApprovalDecision,
+    options: CallOptions,
+  ): Promise<ApprovalRequest> {
+    return this.decide(id, 'rejected', decision, options);
+  }
+
+  async listAudit(
+    filter: AuditFilter,
+    options: CallOptions,
+  ): Promise<AuditEvent[]> {
+    await this.authorize(
+      deploymentsAuditReadPermission,
+      options.credentials,
+      'read the audit trail of',
+    );
+    return this.governance.audit.list({
+      ...filter,
+      entityRef:
+        filter.entityRef === undefined
+          ? undefined
+          : this.entityRefOrThrow(filter.entityRef),
+    });
+  }
+
+  /** Authorizes and records a decision; the four-eyes rule is the approval service's. */
+  private async decide(
+    id: string,
+    status: 'approved' | 'rejected',
+    decision: ApprovalDecision,
+    options: CallOptions,
+  ): Promise<ApprovalRequest> {
+    const approval = await this.governance.approvals.get(id);
+    const context: AuditContext = {
+      actor: actorOf(options.credentials),
+      action: status === 'approved' ? 'approval.approve' : 'approval.reject',
+      entityRef: approval.entityRef,
+      environment: approval.environment,
+      namespace: approval.namespace,
+      name: approval.name,
+      fromVersion: approval.fromVersion,
+      toVersion: approval.toVersion,
+      taskId: approval.taskId,
+      approvalId: approval.id,
+    };
+    try {
+      await this.authorize(
+        deploymentsApprovePermission,
+        options.credentials,
+        status === 'approved' ? 'approve' : 'reject',
+        approval.entityRef,
+      );
+      const decided = await this.governance.approvals.decide(approval, {
+        status,
+        actor: this.requester(options.credentials),
+        comment: decision.comment,
+      });
+      await this.governance.audit.record({
+        ...context,
+        result: 'success',
+        message: `${status} ${approval.action} requested by ${
+          approval.requester
+        }${decision.comment ? `: ${decision.comment}` : ''}`,
+      });
+      return decided;
+    } catch (error) {
+      await this.governance.audit.record({
+        ...context,
+        result: auditResultOf(error),
+        message: (error as Error).message,
+      });
+      throw error;
+    }
+  }
+
+  /** Carries out an approved request through the usual deploy path. */
+  private executeApproved(
+    approval: ApprovalRequest,
+    credentials: BackstageCredentials,
+  ): Promise<DeploymentOutcome> {
+    const key = {
+      environment: approval.environment,
+      namespace: approval.namespace,
+      name: approval.name,
+    };
+    switch (approval.action) {
+      case 'deploy':
+      case 'update':
+        return this.deployAs(
+          approval.action,
+          approval.request,
+          { credentials },
+          approval,
+        );
+      case 'rollback':
+        return this.rollbackDeployment(
+          key,
+          { revision: approval.rollbackToRevision },
+          { credentials },
+          approval,
+        );
+      default:
+        return this.deleteDeployment(key, { credentials }, approval);
+    }
+  }
+
+  /** Audits a mutating call and notifies how a change that ran ended. */
+  private async tracked<T extends DeploymentOutcome>(
+    context: AuditContext,
+    run: (context: AuditContext) => Promise<T>,
+  ): Promise<T> {
+    const outcome = await this.governance.audit.track(context, run);
+    if (!isPendingApproval(outcome) && outcome.action !== 'restart') {
+      this.governance.notifier.outcome(outcome, {
+        fromVersion: context.fromVersion,
+      });
+    }
+    return outcome;
+  }
+
+  /** The audit event of a call on an existing deployment. */
+  private async keyAuditContext(
+    action: 'update' | 'restart' | 'rollback' | 'delete',
+    key: DeploymentKey,
+    options: ChangeOptions,
+  ): Promise<AuditContext> {
+    const current = await this.store.lastGood(key).catch(() => undefined);
+    return auditContextOfKey(action, key, options, current);
+  }
+
+  private async ownerOfRef(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<string> {
+    const entity = await this.catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity) {
+      throw withErrorCode(
+        new InputError(
+          `application: ${entityRef} is not in the catalog (anymore); its deployments cannot be changed through an approval`,
+        ),
+        'application-not-in-catalog',
+      );
+    }
+    return this.ownerOf(entity);
+  }
+
   // --- internals -----------------------------------------------------------
 
+  /** What the cluster runs for a deployment; a failed read says why. */
+  private async readLive(
+    deployer: KubernetesDeployer,
+    key: { namespace: string; name: string },
+  ): Promise<LiveDeploymentState> {
+    try {
+      return await deployer.live(key.namespace, key.name);
+    } catch (error) {
+      return { exists: false, error: (error as Error).message };
+    }
+  }
+
+  /** One environment of an application's Deployments tab, live reads in parallel. */
+  private async environmentDeployments(
+    environment: EnvironmentConfig,
+    application: string,
+    records: DeploymentRecord[],
+    expired: Promise<void>,
+  ): Promise<EnvironmentDeployments> {
+    const view: EnvironmentDeployments = {
+      environment: environment.name,
+      cluster: environment.cluster,
+      namespace: namespaceFor(application, environment),
+      requiresApproval: environment.requiresApproval,
+      deployments: [],
+    };
+    if (records.length === 0) {
+      return view;
+    }
+    let deployer: KubernetesDeployer;
+    try {
+      deployer = this.deployer(environment);
+    } catch (error) {
+      const message = (error as Error).message;
+      view.error = message;
+      view.deployments = records.map(record => ({
+        record,
+        live: { exists: false, error: message },
+      }));
+      return view;
+    }
+    const timedOut = `Cluster ${environment.cluster} did not answer within ${this.settings.liveReadTimeoutMs} ms`;
+    const lives = await Promise.all(
+      records.map(record =>
+        Promise.race([
+          this.readLive(deployer, record),
+          expired.then(
+            (): LiveDeploymentState => ({ exists: false, error: timedOut }),
+          ),
+        ]),
+      ),
+    );
+    view.deployments = records.map((record, i) => ({
+      record,
+      live: lives[i],
+    }));
+    if (lives.every(live => live.error)) {
+      view.error = lives[0].error;
+      this.logger.warn('Live state of an environment could not be read', {
+        environment: environment.name,
+        cluster: environment.cluster,
+        error: view.error,
+      });
+    }
+    return view;
+  }
+
+  /** A promise that resolves after `ms`, and a way to stop its timer. */
+  private deadline(ms: number) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>(resolve => {
+      timer = setTimeout(resolve, ms);
+    });
+    return { expired, clear: () => clearTimeout(timer) };
+  }
+
+  private entityRefOrThrow(entityRef: string): string {
+    try {
+      return stringifyEntityRef(parseEntityRef(entityRef));
+    } catch (error) {
+      throw new InputError(
+        `'${entityRef}' is not an entity ref (${
+          (error as Error).message
+        }); use kind:namespace/name, e.g. component:default/payments-api`,
+      );
+    }
+  }
+
+  /** A team filter as an entity ref (kind group and namespace default when left out). */
+  private team(team: string): string {
+    if (team === UNKNOWN_TEAM) return team;
+    try {
+      return stringifyEntityRef(
+        parseEntityRef(team, {
+          defaultKind: 'group',
+          defaultNamespace: 'default',
+        }),
+      );
+    } catch (error) {
+      throw new InputError(
+        `team '${team}' is not an entity ref (${
+          (error as Error).message
+        }); use a group ref such as group:default/team-payments`,
+      );
+    }
+  }
+
+  /** The owning team of each application, in one catalog call as the caller. */
+  private async teamsOf(
+    entityRefs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<Map<string, string>> {
+    const teams = new Map<string, string>();
+    if (entityRefs.length === 0) return teams;
+    const { items } = await this.catalog.getEntitiesByRefs(
+      {
+        entityRefs,
+        fields: ['kind', 'metadata.namespace', 'metadata.name', 'spec.owner'],
+      },
+      { credentials },
+    );
+    items.forEach((entity, i) => {
+      const owner = entity?.spec?.owner;
+      if (typeof owner !== 'string' || !owner) return;
+      try {
+        teams.set(
+          entityRefs[i],
+          stringifyEntityRef(
+            parseEntityRef(owner, {
+              defaultKind: 'group',
+              defaultNamespace: entity!.metadata.namespace ?? 'default',
+            }),
+          ),
+        );
+      } catch {
+        // A malformed owner leaves the team unknown.
+      }
+    });
+    return teams;
+  }
+
+  /**
+   * `approved`: the approval request this change carries out, authorized
+   * when it was requested and decided; it runs as the requester's change.
+   * `context`: the audit event of the call, completed here.
+   */
   private async deployAs(
     action: DeploymentAction,
     input: unknown,
-    options: CallOptions & { dryRun?: boolean; timeoutSeconds?: number },
-  ): Promise<DeploymentRecord> {
-    await this.authorize(
-      action === 'update'
-        ? deploymentsUpdatePermission
-        : deploymentsCreatePermission,
-      options.credentials,
-      action === 'update' ? 'update' : 'deploy',
-    );
+    options: ChangeOptions & { dryRun?: boolean; timeoutSeconds?: number },
+    approved?: ApprovalRequest,
+    context?: AuditContext,
+  ): Promise<DeploymentOutcome> {
     const parsed = parseDeploymentRequest(
-      this.withRequester(input, options.credentials),
+      approved ? input : this.withRequester(input, options.credentials),
     );
     if (!parsed.success) {
       throw new RequestInvalidError(parsed.errors);
+    }
+    if (!approved) {
+      // The permission is decided on the application's catalog entity, so the
+      // request is parsed first to know which entity it is about.
+      await this.authorize(
+        action === 'update'
+          ? deploymentsUpdatePermission
+          : deploymentsCreatePermission,
+        options.credentials,
+        action === 'update' ? 'update' : 'deploy',
+        stringifyEntityRef(parseEntityRef(parsed.request.application)),
+      );
     }
     const prepared = await this.prepare(parsed.request, options.credentials);
     this.metrics.recordViolations(
@@ -499,6 +1136,28 @@ export class DefaultDeploymentService implements DeploymentService {
     }
 
     const previous = await this.store.lastGood(key);
+    if (context) {
+      context.entityRef = stringifyEntityRef(
+        parseEntityRef(request.application),
+      );
+      context.fromVersion = previous?.image;
+    }
+    if (prepared.environment.requiresApproval && !approved) {
+      // Validated and dry-run now; applied only once someone else approves.
+      await deployer.apply(manifests, { dryRun: true });
+      return this.governance.approvals.request({
+        ...key,
+        entityRef: stringifyEntityRef(parseEntityRef(request.application)),
+        owner: prepared.owner,
+        action: action === 'update' ? 'update' : 'deploy',
+        requester: request.requester,
+        fromVersion: previous?.image,
+        toVersion: imageReference(request.image),
+        request,
+        changeReference: request.changeReference,
+        taskId: options.taskId,
+      });
+    }
     const previousManifests = previous
       ? await this.store.manifests(previous.id)
       : undefined;
@@ -804,21 +1463,72 @@ export class DefaultDeploymentService implements DeploymentService {
     );
   }
 
+  /**
+   * Checks a permission for the caller. Deployments permissions are resource
+   * permissions on the owning catalog entity: with `resourceRef` a
+   * conditional decision of the policy (e.g. "owner of the entity") is
+   * evaluated against that entity; without one (lists, environments) only an
+   * unconditional ALLOW lets the call through.
+   */
   private async authorize(
-    permission: BasicPermission,
+    permission: BasicPermission | ResourcePermission,
+    credentials: BackstageCredentials,
+    verb: string,
+    resourceRef?: string,
+  ) {
+    let result: AuthorizeResult;
+    if (!isResourcePermission(permission)) {
+      [{ result }] = await this.permissions.authorize([{ permission }], {
+        credentials,
+      });
+    } else if (resourceRef) {
+      [{ result }] = await this.permissions.authorize(
+        [{ permission, resourceRef }],
+        { credentials },
+      );
+    } else {
+      [{ result }] = await this.permissions.authorizeConditional(
+        [{ permission }],
+        { credentials },
+      );
+    }
+    if (result !== AuthorizeResult.ALLOW) {
+      throw this.notAllowed(permission, verb, resourceRef);
+    }
+  }
+
+  /**
+   * Refuses before anything is looked up when the policy denies the
+   * permission outright (for every entity), so a refused caller learns
+   * nothing about what exists; a conditional answer is decided by
+   * `authorize` once the deployment's entity is known.
+   */
+  private async refuseOutright(
+    permission: ResourcePermission,
     credentials: BackstageCredentials,
     verb: string,
   ) {
-    const [decision] = await this.permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw withErrorCode(
-        new NotAllowedError(
-          `You are not allowed to ${verb} deployments (${permission.name})`,
-        ),
-        'permission-denied',
-      );
+    const [{ result }] = await this.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
+    if (result === AuthorizeResult.DENY) {
+      throw this.notAllowed(permission, verb);
     }
+  }
+
+  private notAllowed(
+    permission: BasicPermission | ResourcePermission,
+    verb: string,
+    resourceRef?: string,
+  ) {
+    return withErrorCode(
+      new NotAllowedError(
+        `You are not allowed to ${verb} deployments${
+          resourceRef ? ` of ${resourceRef}` : ''
+        } (${permission.name})`,
+      ),
+      'permission-denied',
+    );
   }
 }

@@ -146,6 +146,192 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     expect(text).not.toMatch(/"SECRET_KEY"\s*:\s*"/);
   });
 
+  describe('dashboard queries over a hand-built history', () => {
+    const T0 = Date.parse('2026-11-01T08:00:00.000Z');
+    const at = (seconds: number) => new Date(T0 + seconds * 1000);
+    const PAYMENTS = 'component:default/payments-api';
+    const ORDERS = 'component:default/orders-api';
+
+    /** One record: requested at `from`, ended with `status` at `to` (seconds after T0). */
+    async function record(
+      store: DeploymentStore,
+      overrides: Partial<NewRecord>,
+      from: number,
+      end?: { status: 'succeeded' | 'failed' | 'rolled-back'; to: number },
+    ) {
+      const created = await store.insert(newRecord(overrides), at(from));
+      return end
+        ? store.transition(created.id, end.status, { now: at(end.to) })
+        : created;
+    }
+
+    async function seedHistory() {
+      const store = await createStore();
+      const dev = { environment: 'development' as const };
+      const test = {
+        environment: 'test' as const,
+        namespace: 'payments-api-test',
+      };
+      const worker = { ...dev, name: 'payments-worker' };
+      const orders = {
+        ...dev,
+        entityRef: ORDERS,
+        namespace: 'orders-api-development',
+        name: 'orders-api',
+      };
+      // payments-api in development
+      await record(store, {}, 0, { status: 'succeeded', to: 60 });
+      await record(store, { action: 'update' }, 1000, {
+        status: 'failed',
+        to: 1100,
+      });
+      await record(store, { action: 'update' }, 1200, {
+        status: 'rolled-back',
+        to: 1500,
+      });
+      await record(store, { action: 'update' }, 2000, {
+        status: 'succeeded',
+        to: 2120,
+      });
+      await record(store, { action: 'restart' }, 3000, {
+        status: 'succeeded',
+        to: 3010,
+      });
+      await record(store, {}, 4000, { status: 'failed', to: 4030 });
+      await record(store, {}, 5000); // still applying
+      // payments-worker (same application) in development
+      await record(store, worker, 500, { status: 'succeeded', to: 540 });
+      await record(store, { ...worker, action: 'rollback' }, 6000, {
+        status: 'failed',
+        to: 6050,
+      });
+      await record(store, { ...worker, action: 'rollback' }, 6100, {
+        status: 'succeeded',
+        to: 6160,
+      });
+      // payments-api in test
+      await record(store, test, 10000, { status: 'failed', to: 10010 });
+      await record(store, test, 10100, { status: 'succeeded', to: 10400 });
+      // orders-api: one failed deployment, then deleted
+      await record(store, orders, 100, { status: 'failed', to: 160 });
+      await record(store, { ...orders, action: 'delete' }, 200, {
+        status: 'succeeded',
+        to: 210,
+      });
+      return store;
+    }
+
+    it('counts deployments, successes, deploy time and recoveries per application and environment', async () => {
+      const store = await seedHistory();
+      const counts = await store.deliveryCounts({});
+      const sorted = [...counts].sort((a, b) =>
+        `${a.entityRef} ${a.environment}`.localeCompare(
+          `${b.entityRef} ${b.environment}`,
+        ),
+      );
+      expect(sorted).toEqual([
+        {
+          entityRef: ORDERS,
+          environment: 'development',
+          deployments: 1,
+          succeeded: 0,
+          failed: 1,
+          deploySeconds: 0,
+          recoveries: 0,
+          recoverySeconds: 0,
+        },
+        {
+          entityRef: PAYMENTS,
+          environment: 'development',
+          // 5 of payments-api (not the restart, not the unfinished one) + 3 of the worker
+          deployments: 8,
+          succeeded: 4,
+          failed: 4,
+          // 60 + 120 (payments-api) + 40 + 60 (worker)
+          deploySeconds: 280,
+          // payments-api: first failure at 1100 .. success at 2120 = 1020;
+          // worker: 6050 .. 6160 = 110; the failure at 4030 is not recovered yet
+          recoveries: 2,
+          recoverySeconds: 1130,
+        },
+        {
+          entityRef: PAYMENTS,
+          environment: 'test',
+          deployments: 2,
+          succeeded: 1,
+          failed: 1,
+          deploySeconds: 300,
+          recoveries: 1,
+          recoverySeconds: 390,
+        },
+      ]);
+    });
+
+    it('limits the counts to an environment or to some applications', async () => {
+      const store = await seedHistory();
+      expect(await store.deliveryCounts({ environment: 'test' })).toEqual([
+        expect.objectContaining({
+          entityRef: PAYMENTS,
+          deployments: 2,
+          recoverySeconds: 390,
+        }),
+      ]);
+      expect(await store.deliveryCounts({ entityRefs: [ORDERS] })).toEqual([
+        expect.objectContaining({ entityRef: ORDERS, deployments: 1 }),
+      ]);
+      expect(await store.deliveryCounts({ entityRefs: [] })).toEqual([]);
+    });
+
+    it('finds when each application was first requested and first succeeded', async () => {
+      const store = await seedHistory();
+      expect(await store.firstDeployments({})).toEqual([
+        // the delete succeeded, but a delete is no deployment
+        { entityRef: ORDERS, firstRequestedAt: at(100).toISOString() },
+        {
+          entityRef: PAYMENTS,
+          firstRequestedAt: at(0).toISOString(),
+          firstSucceededAt: at(60).toISOString(),
+        },
+      ]);
+      expect(await store.firstDeployments({ environment: 'test' })).toEqual([
+        {
+          entityRef: PAYMENTS,
+          firstRequestedAt: at(10000).toISOString(),
+          firstSucceededAt: at(10400).toISOString(),
+        },
+      ]);
+    });
+
+    it('lists recent failures newest first, the applications and the latest records in scope', async () => {
+      const store = await seedHistory();
+      const failures = await store.recentFailures({}, 4);
+      expect(failures.map(f => [f.name, f.environment, f.finishedAt])).toEqual([
+        ['payments-api', 'test', at(10010).toISOString()],
+        ['payments-worker', 'development', at(6050).toISOString()],
+        ['payments-api', 'development', at(4030).toISOString()],
+        ['payments-api', 'development', at(1500).toISOString()],
+      ]);
+      expect(
+        (await store.recentFailures({ entityRefs: [ORDERS] })).map(
+          f => f.status,
+        ),
+      ).toEqual(['failed']);
+
+      expect(await store.entityRefs()).toEqual([ORDERS, PAYMENTS]);
+      expect(await store.entityRefs({ environment: 'test' })).toEqual([
+        PAYMENTS,
+      ]);
+      const latest = await store.listLatest({ entityRefs: [PAYMENTS] });
+      expect(
+        latest.map(r => `${r.environment}/${r.name}#${r.revision}`).sort(),
+      ).toEqual([
+        'development/payments-api#7',
+        'development/payments-worker#3',
+        'test/payments-api#2',
+      ]);
+    });
+  });
+
   it('survives a restart: a new store on the same database sees the history', async () => {
     const knex = await databases.init(databaseId);
     const first = await DeploymentStore.create(mockServices.database({ knex }));

@@ -45,6 +45,68 @@ export type DeploymentKey = {
   name: string;
 };
 
+/**
+ * Which records a dashboard query looks at: one environment, and/or only
+ * these applications (entity refs). Absent means all.
+ */
+export type RecordScope = {
+  environment?: EnvironmentName;
+  entityRefs?: string[];
+};
+
+/**
+ * Delivery counts of one application in one environment. Sums rather than
+ * means, so that they can be added up per team and divided once.
+ */
+export type DeliveryCounts = {
+  entityRef: string;
+  environment: EnvironmentName;
+  /** Finished records of action deploy, update or rollback. */
+  deployments: number;
+  succeeded: number;
+  /** Failed or rolled back. */
+  failed: number;
+  /** Sum of finishedAt - createdAt over the succeeded ones, in seconds. */
+  deploySeconds: number;
+  /** Failure streaks that a later succeeded record ended. */
+  recoveries: number;
+  /** Sum of the time from each streak's first failure to its recovery, in seconds. */
+  recoverySeconds: number;
+};
+
+/** When an application's first deployment was requested, and first succeeded. */
+export type FirstDeploymentTimes = {
+  entityRef: string;
+  firstRequestedAt: string;
+  firstSucceededAt?: string;
+};
+
+/** Every column a DeploymentRecord needs: all but the (large) manifests. */
+const RECORD_COLUMNS: Array<Exclude<keyof Row, 'manifests'>> = [
+  'id',
+  'entity_ref',
+  'environment',
+  'namespace',
+  'name',
+  'revision',
+  'action',
+  'status',
+  'request',
+  'image',
+  'digest',
+  'requester',
+  'change_reference',
+  'rollback_to_revision',
+  'error',
+  'status_history',
+  'created_at',
+  'finished_at',
+];
+
+/** Actions that count as a deployment in the delivery figures. */
+const DELIVERY_ACTIONS = ['deploy', 'update', 'rollback'];
+const FAILED_STATUSES = ['failed', 'rolled-back'];
+
 export type NewRecord = DeploymentKey & {
   entityRef: string;
   action: DeploymentAction;
@@ -57,12 +119,17 @@ export type NewRecord = DeploymentKey & {
   rollbackToRevision?: number;
 };
 
-function iso(value: Date | string | null): string | undefined {
+/** Constant values (never input) as an SQL list. */
+function sqlList(values: string[]): string {
+  return values.map(value => `'${value}'`).join(', ');
+}
+
+function iso(value: Date | string | number | null): string | undefined {
   if (value === null || value === undefined) return undefined;
   return new Date(value).toISOString();
 }
 
-function toRecord(row: Row): DeploymentRecord {
+function toRecord(row: Omit<Row, 'manifests'>): DeploymentRecord {
   return {
     id: row.id,
     entityRef: row.entity_ref,
@@ -248,6 +315,8 @@ export class DeploymentStore {
     environment?: EnvironmentName;
     namespace?: string;
     entityRef?: string;
+    /** Only deployments of these applications. */
+    entityRefs?: string[];
     limit?: number;
   }): Promise<DeploymentRecord[]> {
     const where: Record<string, string> = {};
@@ -256,6 +325,9 @@ export class DeploymentStore {
     if (filter.entityRef) where.entity_ref = filter.entityRef;
     const latestRevisions = this.knex<Row>(TABLE)
       .where(where)
+      .modify(query => {
+        if (filter.entityRefs) query.whereIn('entity_ref', filter.entityRefs);
+      })
       .select('environment', 'namespace', 'name')
       .max({ revision: 'revision' })
       .groupBy('environment', 'namespace', 'name')
@@ -268,10 +340,207 @@ export class DeploymentStore {
           .andOn(`${TABLE}.name`, '=', 'latest.name')
           .andOn(`${TABLE}.revision`, '=', 'latest.revision'),
       )
-      .select(`${TABLE}.*`)
+      .select(RECORD_COLUMNS.map(column => `${TABLE}.${column}`))
       .orderBy(`${TABLE}.created_at`, 'desc')
       .limit(filter.limit ?? 1000);
     return rows.map(toRecord);
+  }
+
+  /** The applications (entity refs) that have records, sorted. */
+  async entityRefs(scope: { environment?: EnvironmentName } = {}) {
+    const rows: Array<{ entity_ref: string }> = await this.knex(TABLE)
+      .modify(query => this.scoped(query, scope))
+      .distinct('entity_ref')
+      .orderBy('entity_ref');
+    return rows.map(row => row.entity_ref);
+  }
+
+  /** The most recent failed or rolled-back records, newest first. */
+  async recentFailures(
+    scope: RecordScope,
+    limit = 20,
+  ): Promise<DeploymentRecord[]> {
+    const rows = await this.knex<Row>(TABLE)
+      .modify(query => this.scoped(query, scope))
+      .select(RECORD_COLUMNS)
+      .whereIn('status', FAILED_STATUSES)
+      .orderBy([
+        { column: 'finished_at', order: 'desc' },
+        { column: 'created_at', order: 'desc' },
+      ])
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Delivery counts per application and environment: every pair with a
+   * record appears, also when none of its records counts as a deployment.
+   *
+   * A deployment is a finished record of action deploy, update or rollback;
+   * it failed when it ended `failed` or `rolled-back`. A recovery is a run of
+   * such failures of one deployment (environment, namespace, name) followed
+   * by a succeeded deployment of it; its time runs from the first failure's
+   * finishedAt to the success's finishedAt. Failures not (yet) followed by a
+   * success do not count as recoveries.
+   */
+  async deliveryCounts(scope: RecordScope): Promise<DeliveryCounts[]> {
+    const actions = sqlList(DELIVERY_ACTIONS);
+    const failedStatuses = sqlList(FAILED_STATUSES);
+    const counted = `action IN (${actions}) AND finished_at IS NOT NULL`;
+    const counts: Array<Record<string, unknown>> = await this.knex(TABLE)
+      .modify(query => this.scoped(query, scope))
+      .select('entity_ref', 'environment')
+      .select(
+        this.knex.raw(
+          `SUM(CASE WHEN ${counted} THEN 1 ELSE 0 END) AS deployments`,
+        ),
+        this.knex.raw(
+          `SUM(CASE WHEN ${counted} AND status = 'succeeded' THEN 1 ELSE 0 END) AS succeeded`,
+        ),
+        this.knex.raw(
+          `SUM(CASE WHEN ${counted} AND status IN (${failedStatuses}) THEN 1 ELSE 0 END) AS failed`,
+        ),
+        this.knex.raw(
+          `SUM(CASE WHEN ${counted} AND status = 'succeeded' THEN ${this.secondsBetween(
+            'created_at',
+            'finished_at',
+          )} ELSE 0 END) AS deploy_seconds`,
+        ),
+      )
+      .groupBy('entity_ref', 'environment');
+
+    // Each failure with the revision of the next success of its deployment
+    // (the unique revision index answers the subquery), then per success the
+    // earliest failure it ended.
+    const nextSuccess = this.knex(`${TABLE} as s`)
+      .min('s.revision')
+      .whereRaw(
+        's.environment = f.environment AND s.namespace = f.namespace AND s.name = f.name AND s.revision > f.revision',
+      )
+      .where('s.status', 'succeeded')
+      .whereIn('s.action', DELIVERY_ACTIONS)
+      .whereNotNull('s.finished_at');
+    const failures = this.knex(`${TABLE} as f`)
+      .modify(query => this.scoped(query, scope, 'f'))
+      .whereIn('f.action', DELIVERY_ACTIONS)
+      .whereIn('f.status', FAILED_STATUSES)
+      .whereNotNull('f.finished_at')
+      .select('f.entity_ref', 'f.environment', 'f.namespace', 'f.name', {
+        failed_at: 'f.finished_at',
+      })
+      .select(nextSuccess.as('recovered_revision'));
+    const incidents = this.knex
+      .from(failures.as('failures'))
+      .whereNotNull('recovered_revision')
+      .select(
+        'entity_ref',
+        'environment',
+        'namespace',
+        'name',
+        'recovered_revision',
+      )
+      .min({ started_at: 'failed_at' })
+      .groupBy(
+        'entity_ref',
+        'environment',
+        'namespace',
+        'name',
+        'recovered_revision',
+      );
+    const recoveries: Array<Record<string, unknown>> = await this.knex
+      .from(incidents.as('i'))
+      .join(`${TABLE} as r`, join =>
+        join
+          .on('r.environment', '=', 'i.environment')
+          .andOn('r.namespace', '=', 'i.namespace')
+          .andOn('r.name', '=', 'i.name')
+          .andOn('r.revision', '=', 'i.recovered_revision'),
+      )
+      .select('i.entity_ref', 'i.environment')
+      .select(
+        this.knex.raw('COUNT(*) AS recoveries'),
+        this.knex.raw(
+          `SUM(${this.secondsBetween(
+            'i.started_at',
+            'r.finished_at',
+          )}) AS recovery_seconds`,
+        ),
+      )
+      .groupBy('i.entity_ref', 'i.environment');
+
+    const key = (row: Record<string, unknown>) =>
+      `${row.entity_ref}\u0000${row.environment}`;
+    const recoveriesByKey = new Map(recoveries.map(row => [key(row), row]));
+    return counts.map(row => {
+      const recovery = recoveriesByKey.get(key(row));
+      return {
+        entityRef: String(row.entity_ref),
+        environment: row.environment as EnvironmentName,
+        deployments: Number(row.deployments ?? 0),
+        succeeded: Number(row.succeeded ?? 0),
+        failed: Number(row.failed ?? 0),
+        deploySeconds: Number(row.deploy_seconds ?? 0),
+        recoveries: Number(recovery?.recoveries ?? 0),
+        recoverySeconds: Number(recovery?.recovery_seconds ?? 0),
+      };
+    });
+  }
+
+  /**
+   * Per application: when its first record was requested and when its first
+   * deployment (deploy, update or rollback) succeeded, in any environment of
+   * the scope.
+   */
+  async firstDeployments(scope: RecordScope): Promise<FirstDeploymentTimes[]> {
+    const rows: Array<{
+      entity_ref: string;
+      first_requested_at: Date | string | number;
+      first_succeeded_at: Date | string | number | null;
+    }> = await this.knex(TABLE)
+      .modify(query => this.scoped(query, scope))
+      .select('entity_ref')
+      .min({ first_requested_at: 'created_at' })
+      .select(
+        this.knex.raw(
+          `MIN(CASE WHEN status = 'succeeded' AND action IN (${sqlList(
+            DELIVERY_ACTIONS,
+          )}) THEN finished_at END) AS first_succeeded_at`,
+        ),
+      )
+      .groupBy('entity_ref')
+      .orderBy('entity_ref');
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      firstRequestedAt: iso(row.first_requested_at)!,
+      firstSucceededAt: iso(row.first_succeeded_at),
+    }));
+  }
+
+  private scoped(
+    query: Knex.QueryBuilder,
+    scope: RecordScope,
+    alias?: string,
+  ): void {
+    const column = (name: string) => (alias ? `${alias}.${name}` : name);
+    if (scope.environment) {
+      query.where(column('environment'), scope.environment);
+    }
+    if (scope.entityRefs) {
+      query.whereIn(column('entity_ref'), scope.entityRefs);
+    }
+  }
+
+  /** SQL for the seconds between two timestamp columns of this database. */
+  private secondsBetween(from: string, to: string): string {
+    const client = String(this.knex.client.config.client);
+    if (/sqlite/.test(client)) {
+      // Knex stores dates in SQLite as milliseconds since the epoch.
+      return `((${to} - ${from}) / 1000.0)`;
+    }
+    if (/mysql/.test(client)) {
+      return `(TIMESTAMPDIFF(MICROSECOND, ${from}, ${to}) / 1000000.0)`;
+    }
+    return `EXTRACT(EPOCH FROM (${to} - ${from}))`;
   }
 
   /** Image digests deployed successfully per environment, for one application. */

@@ -1,8 +1,45 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
+  ApprovalRequest,
+  ApprovalStatus,
+  AuditEvent,
+  AuditFilter,
+  DeploymentKey,
+  DeploymentOutcome,
+  DeploymentRecord,
+  DeploymentsDashboard,
+  EntityDeployments,
+  EntityHealth,
+  EnvironmentName,
   EnvironmentSummary,
   ValidationResult,
 } from '@internal/backstage-plugin-deployments-common';
+
+/**
+ * What the dashboard shows: everything, or one team and/or one environment.
+ *
+ * @public
+ */
+export type DashboardFilter = {
+  /** Owner entity ref, e.g. `group:default/team-payments`. */
+  team?: string;
+  environment?: EnvironmentName;
+};
+
+/**
+ * Which approval requests to list. Absent filters match everything.
+ *
+ * @public
+ */
+export type ApprovalListFilter = {
+  status?: ApprovalStatus;
+  /** e.g. `component:default/payments-api` */
+  entityRef?: string;
+};
+
+/** The formats the audit trail can be exported in. @public */
+export type AuditExportFormat = 'json' | 'csv';
 
 /**
  * The deployments backend, as the frontend sees it.
@@ -13,6 +50,48 @@ export interface DeploymentsApi {
   listEnvironments(): Promise<EnvironmentSummary[]>;
   /** Policies, server-side dry run and diff; nothing is applied. */
   validate(request: unknown): Promise<ValidationResult>;
+  /** The Deployments tab of an application, environments in OTAP order. */
+  getEntityDeployments(
+    entityRef: string | CompoundEntityRef,
+  ): Promise<EntityDeployments>;
+  /**
+   * The Service Health tab of an application. `refresh` skips the backend's
+   * short-lived cache and probes again.
+   */
+  getEntityHealth(
+    entityRef: string | CompoundEntityRef,
+    options?: { refresh?: boolean },
+  ): Promise<EntityHealth>;
+  getDashboard(filter?: DashboardFilter): Promise<DeploymentsDashboard>;
+  /** Every record of a deployment, newest first. */
+  getHistory(key: DeploymentKey): Promise<DeploymentRecord[]>;
+  /** Rolls every pod, like `kubectl rollout restart`. */
+  restart(key: DeploymentKey): Promise<DeploymentRecord>;
+  /**
+   * In an environment that requires approval, scale, rollback and delete
+   * apply nothing: they answer with the pending approval request.
+   */
+  scale(key: DeploymentKey, replicas: number): Promise<DeploymentOutcome>;
+  /** To `revision` from the history, or to the previous good one. */
+  rollback(key: DeploymentKey, revision?: number): Promise<DeploymentOutcome>;
+  /** Removes everything the deployment created; the history stays. */
+  delete(key: DeploymentKey): Promise<DeploymentOutcome>;
+  /** Approval requests, newest first. */
+  listApprovals(filter?: ApprovalListFilter): Promise<ApprovalRequest[]>;
+  getApproval(id: string): Promise<ApprovalRequest>;
+  /**
+   * Approves a pending request; the backend applies it at once and answers
+   * with the decided request and the result of the apply.
+   */
+  approve(id: string, comment?: string): Promise<ApprovalRequest>;
+  reject(id: string, comment?: string): Promise<ApprovalRequest>;
+  /** The audit trail, newest first. */
+  getAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
+  /**
+   * The audit trail as a file, fetched with the user's credentials (a plain
+   * link would not carry them).
+   */
+  exportAudit(filter: AuditFilter, format: AuditExportFormat): Promise<Blob>;
 }
 
 /** @public */

@@ -1,10 +1,62 @@
+import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  ApprovalRequest,
+  AuditEvent,
+  AuditFilter,
+  DeploymentKey,
+  DeploymentOutcome,
+  DeploymentRecord,
+  DeploymentsDashboard,
+  EntityDeployments,
+  EntityHealth,
   EnvironmentSummary,
   ValidationResult,
 } from '@internal/backstage-plugin-deployments-common';
-import { DeploymentsApi } from './DeploymentsApi';
+import {
+  ApprovalListFilter,
+  AuditExportFormat,
+  DashboardFilter,
+  DeploymentsApi,
+} from './DeploymentsApi';
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+function entityPath(entityRef: string | CompoundEntityRef): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return `/entities/${[kind.toLocaleLowerCase('en-US'), namespace, name]
+    .map(encodeURIComponent)
+    .join('/')}`;
+}
+
+function queryString(params: Record<string, string | number | undefined>) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') query.set(key, String(value));
+  }
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
+
+function approvalPath(id: string) {
+  return `/approvals/${encodeURIComponent(id)}`;
+}
+
+function auditQuery(filter: AuditFilter | undefined, format?: string) {
+  return queryString({
+    entityRef: filter?.entityRef,
+    environment: filter?.environment,
+    limit: filter?.limit,
+    format,
+  });
+}
+
+function deploymentPath({ environment, namespace, name }: DeploymentKey) {
+  return `/deployments/${[environment, namespace, name]
+    .map(encodeURIComponent)
+    .join('/')}`;
+}
 
 /**
  * Calls the deployments backend with the signed-in user's credentials.
@@ -21,26 +73,158 @@ export class DeploymentsClient implements DeploymentsApi {
   }
 
   async listEnvironments(): Promise<EnvironmentSummary[]> {
-    const body = await this.get<{ items: EnvironmentSummary[] }>(
+    const body = await this.request<{ items: EnvironmentSummary[] }>(
       '/environments',
     );
     return body.items;
   }
 
   async validate(request: unknown): Promise<ValidationResult> {
-    return this.get<ValidationResult>('/validate', {
+    return this.request<ValidationResult>('/validate', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: JSON_HEADERS,
       body: JSON.stringify(request),
     });
   }
 
-  private async get<T>(path: string, init?: RequestInit): Promise<T> {
+  async getEntityDeployments(
+    entityRef: string | CompoundEntityRef,
+  ): Promise<EntityDeployments> {
+    return this.request<EntityDeployments>(
+      `${entityPath(entityRef)}/deployments`,
+    );
+  }
+
+  async getEntityHealth(
+    entityRef: string | CompoundEntityRef,
+    options?: { refresh?: boolean },
+  ): Promise<EntityHealth> {
+    const query = options?.refresh ? '?refresh=true' : '';
+    return this.request<EntityHealth>(
+      `${entityPath(entityRef)}/health${query}`,
+    );
+  }
+
+  async getDashboard(filter?: DashboardFilter): Promise<DeploymentsDashboard> {
+    const params = new URLSearchParams();
+    if (filter?.team) params.set('team', filter.team);
+    if (filter?.environment) params.set('environment', filter.environment);
+    const query = params.toString();
+    return this.request<DeploymentsDashboard>(
+      `/dashboard${query ? `?${query}` : ''}`,
+    );
+  }
+
+  async getHistory(key: DeploymentKey): Promise<DeploymentRecord[]> {
+    const body = await this.request<{ items: DeploymentRecord[] }>(
+      `${deploymentPath(key)}/history`,
+    );
+    return body.items;
+  }
+
+  async restart(key: DeploymentKey): Promise<DeploymentRecord> {
+    return this.request<DeploymentRecord>(`${deploymentPath(key)}/restart`, {
+      method: 'POST',
+    });
+  }
+
+  async scale(
+    key: DeploymentKey,
+    replicas: number,
+  ): Promise<DeploymentOutcome> {
+    return this.request<DeploymentOutcome>(deploymentPath(key), {
+      method: 'PUT',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ replicas }),
+    });
+  }
+
+  async rollback(
+    key: DeploymentKey,
+    revision?: number,
+  ): Promise<DeploymentOutcome> {
+    return this.request<DeploymentOutcome>(`${deploymentPath(key)}/rollback`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(revision === undefined ? {} : { revision }),
+    });
+  }
+
+  async delete(key: DeploymentKey): Promise<DeploymentOutcome> {
+    return this.request<DeploymentOutcome>(deploymentPath(key), {
+      method: 'DELETE',
+    });
+  }
+
+  async listApprovals(filter?: ApprovalListFilter): Promise<ApprovalRequest[]> {
+    const body = await this.request<{ items: ApprovalRequest[] }>(
+      `/approvals${queryString({
+        status: filter?.status,
+        entityRef: filter?.entityRef,
+      })}`,
+    );
+    return body.items;
+  }
+
+  async getApproval(id: string): Promise<ApprovalRequest> {
+    return this.request<ApprovalRequest>(approvalPath(id));
+  }
+
+  async approve(id: string, comment?: string): Promise<ApprovalRequest> {
+    return this.decide(id, 'approve', comment);
+  }
+
+  async reject(id: string, comment?: string): Promise<ApprovalRequest> {
+    return this.decide(id, 'reject', comment);
+  }
+
+  async getAudit(filter?: AuditFilter): Promise<AuditEvent[]> {
+    const body = await this.request<{ items: AuditEvent[] }>(
+      `/audit${auditQuery(filter)}`,
+    );
+    return body.items;
+  }
+
+  async exportAudit(
+    filter: AuditFilter,
+    format: AuditExportFormat,
+  ): Promise<Blob> {
+    const response = await this.fetch(`/audit${auditQuery(filter, format)}`);
+    if (format === 'csv') {
+      return response.blob();
+    }
+    // The JSON answer is `{ items }`; the file holds the events themselves.
+    const body = (await response.json()) as { items: AuditEvent[] };
+    return new Blob([`${JSON.stringify(body.items, null, 2)}\n`], {
+      type: 'application/json',
+    });
+  }
+
+  private async decide(
+    id: string,
+    decision: 'approve' | 'reject',
+    comment?: string,
+  ): Promise<ApprovalRequest> {
+    const trimmed = comment?.trim();
+    return this.request<ApprovalRequest>(`${approvalPath(id)}/${decision}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(trimmed ? { comment: trimmed } : {}),
+    });
+  }
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await this.fetch(path, init);
+    // 202 (a change waiting for approval) carries a body like 200 does.
+    return (await response.json()) as T;
+  }
+
+  private async fetch(path: string, init?: RequestInit): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('deployments');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

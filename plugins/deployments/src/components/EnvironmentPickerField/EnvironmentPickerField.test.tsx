@@ -25,7 +25,7 @@ describe('EnvironmentPickerField', () => {
         },
       ],
       validate: jest.fn(),
-    } as DeploymentsApi;
+    } as Pick<DeploymentsApi, 'listEnvironments' | 'validate'>;
     await renderInTestApp(
       <TestApiProvider apis={[[deploymentsApiRef, api]]}>
         <EnvironmentPickerField

@@ -1,13 +1,11 @@
+import { memo } from 'react';
 import {
-  Content,
-  Header,
-  Page,
   Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import { EnvironmentSummary } from '@internal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
@@ -23,31 +21,26 @@ const columns: TableColumn<EnvironmentSummary>[] = [
   },
 ];
 
-export function EnvironmentsPage() {
+/** The environments in OTAP order, with cluster and approval rule. */
+export const EnvironmentsTable = memo(function EnvironmentsTableView() {
   const deploymentsApi = useApi(deploymentsApiRef);
   const { value, loading, error } = useAsync(
     () => deploymentsApi.listEnvironments(),
     [deploymentsApi],
   );
 
+  if (loading) {
+    return <Progress />;
+  }
+  if (error) {
+    return <ResponseErrorPanel error={error} />;
+  }
   return (
-    <Page themeId="tool">
-      <Header
-        title="Deployments"
-        subtitle="Self-service deployments to development, test, acceptance and production"
-      />
-      <Content>
-        {loading && <Progress />}
-        {error && <ResponseErrorPanel error={error} />}
-        {value && (
-          <Table
-            title="Environments (OTAP order)"
-            options={{ paging: false, search: false, sorting: false }}
-            columns={columns}
-            data={value}
-          />
-        )}
-      </Content>
-    </Page>
+    <Table
+      title="Environments (OTAP order)"
+      options={{ paging: false, search: false, sorting: false }}
+      columns={columns}
+      data={value ?? []}
+    />
   );
-}
+});

@@ -5,19 +5,19 @@ import {
 } from '@backstage/frontend-test-utils';
 import { ResponseError } from '@backstage/errors';
 import { DeploymentsApi, deploymentsApiRef } from '../../api';
-import { EnvironmentsPage } from './EnvironmentsPage';
+import { EnvironmentsTable } from './EnvironmentsTable';
 
 function renderWith(api: Pick<DeploymentsApi, 'listEnvironments'>) {
   return renderInTestApp(
     <TestApiProvider
       apis={[[deploymentsApiRef, { ...api, validate: jest.fn() }]]}
     >
-      <EnvironmentsPage />
+      <EnvironmentsTable />
     </TestApiProvider>,
   );
 }
 
-describe('EnvironmentsPage', () => {
+describe('EnvironmentsTable', () => {
   it('lists the environments with their cluster and approval rule', async () => {
     await renderWith({
       listEnvironments: async () => [

@@ -1,0 +1,67 @@
+import { APIRequestContext, expect } from '@playwright/test';
+
+const backendUrl = () => process.env.E2E_BACKEND_URL ?? 'http://localhost:7007';
+
+/**
+ * A Backstage token for an example user, as the sign-in page gets it: the
+ * guest provider for `guest`, the development sign-in (dev-users) for the
+ * others (ada, grace, linus, margaret, rita, kelsey).
+ */
+export async function tokenFor(
+  request: APIRequestContext,
+  user: string,
+): Promise<string> {
+  const response =
+    user === 'guest'
+      ? await request.get(`${backendUrl()}/api/auth/guest/refresh`, {
+          headers: { 'X-Requested-With': 'XMLHttpRequest' },
+        })
+      : await request.get(`${backendUrl()}/api/auth/dev-users/refresh`, {
+          headers: {
+            'X-Requested-With': 'XMLHttpRequest',
+            'x-portal-dev-user': user,
+          },
+        });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()).backstageIdentity.token;
+}
+
+/**
+ * Calls the deployments REST API as a user; a deploy answers once the
+ * rollout is Ready or has failed (201), or with the pending approval request
+ * in an environment that requires approval (202).
+ */
+export async function callAs(
+  request: APIRequestContext,
+  user: string,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: Record<string, unknown>,
+) {
+  const token = await tokenFor(request, user);
+  return request.fetch(`${backendUrl()}/api/deployments${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}` },
+    data: body,
+    timeout: 120_000,
+  });
+}
+
+/** Deploys as a user and expects it Ready (201). */
+export async function deployAs(
+  request: APIRequestContext,
+  user: string,
+  body: Record<string, unknown>,
+) {
+  const response = await callAs(request, user, 'POST', '/deployments', body);
+  expect(response.status(), await response.text()).toBe(201);
+  return response.json();
+}
+
+/** Deploys as the guest user (a member of team-payments). */
+export function deployAsGuest(
+  request: APIRequestContext,
+  body: Record<string, unknown>,
+) {
+  return deployAs(request, 'guest', body);
+}

@@ -1,0 +1,782 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import {
+  caData,
+  getTestCluster,
+  kubeConfigFor,
+  seedPortalAccess,
+  // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
+} from '@internal/kube-sim';
+import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+import { networkInterfaces } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { ClusterClients } from '../kubernetes/ClusterClients';
+import { readEnvironments } from '../service/readEnvironments';
+import { DefaultHealthService } from './DefaultHealthService';
+import { Resolver } from './TargetGuard';
+import {
+  closedPort,
+  ContractServer,
+  startBlackHole,
+  startContractServer,
+} from './__testUtils__/servers';
+
+// Health checks against real HTTP servers and the real API server (kube-sim),
+// read with the portal's namespace-scoped service account.
+jest.setTimeout(120_000);
+
+const PREFIX = 'health-';
+const PATTERN = `${PREFIX}{{ application }}-{{ environment }}`;
+const ENVIRONMENTS = ['development', 'test', 'acceptance', 'production'];
+const REF = { kind: 'component', namespace: 'default', name: 'payments-api' };
+const credentials = mockCredentials.user('user:default/ada');
+
+function component(name: string, annotations: Record<string, string> = {}) {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { 'backstage.io/kubernetes-id': name, ...annotations },
+    },
+    spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
+  } as Entity;
+}
+
+const cluster = getTestCluster();
+let portalToken: string;
+
+type EnvironmentSetup = {
+  cluster?: string;
+  health?: Record<string, unknown>;
+};
+
+function createService(options: {
+  environments: Record<string, EnvironmentSetup>;
+  health?: Record<string, unknown>;
+  backend?: Record<string, unknown>;
+  extraClusters?: Array<Record<string, unknown>>;
+  entities?: Entity[];
+  token?: string;
+  resolve?: Resolver;
+  allow?: () => boolean;
+}) {
+  const config = new ConfigReader(
+    JSON.parse(
+      JSON.stringify({
+        backend: options.backend ?? {
+          baseUrl: 'http://localhost:7007',
+          listen: { port: 7007 },
+        },
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'kube-sim',
+                  url: cluster.server,
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: options.token ?? portalToken,
+                  caData: caData(cluster),
+                },
+                ...(options.extraClusters ?? []),
+              ],
+            },
+          ],
+        },
+        deployments: {
+          health: options.health,
+          environments: Object.fromEntries(
+            Object.entries(options.environments).map(([name, setup]) => [
+              name,
+              {
+                cluster: setup.cluster ?? 'kube-sim',
+                namespacePattern: PATTERN,
+                health: setup.health,
+              },
+            ]),
+          ),
+        },
+      }),
+    ),
+  );
+  return DefaultHealthService.create({
+    config,
+    logger: mockServices.logger.mock(),
+    catalog: catalogServiceMock({
+      entities: options.entities ?? [component('payments-api')],
+    }),
+    permissions: mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(() => ({
+          result:
+            options.allow?.() === false
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        })),
+    }),
+    clusters: ClusterClients.fromConfig(config),
+    environments: readEnvironments(config),
+    resolve: options.resolve,
+  });
+}
+
+function env(health: EntityHealth, name: string) {
+  const found = health.environments.find(e => e.environment === name);
+  if (!found) throw new Error(`no environment ${name} in the result`);
+  return found;
+}
+
+const servers: Array<{ close(): Promise<void> }> = [];
+async function contractServer(
+  ...args: Parameters<typeof startContractServer>
+): Promise<ContractServer> {
+  const server = await startContractServer(...args);
+  servers.push(server);
+  return server;
+}
+
+beforeAll(async () => {
+  portalToken = await seedPortalAccess(cluster, ENVIRONMENTS, {
+    namespacePrefix: PREFIX,
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map(s => s.close()));
+});
+
+describe('DefaultHealthService probes', () => {
+  it('probes the contract in every environment: healthy, not ready, too slow and refused', async () => {
+    const healthy = await contractServer({ environment: 'development' });
+    const notReady = await contractServer({
+      environment: 'test',
+      ready: false,
+    });
+    const slow = await contractServer({
+      environment: 'acceptance',
+      delayMs: 5000,
+    });
+    const closed = await closedPort();
+    const service = createService({
+      health: { timeoutMs: 1000 },
+      environments: {
+        production: { health: { urlPattern: `http://127.0.0.1:${closed}` } },
+        development: { health: { urlPattern: healthy.url } },
+        test: { health: { urlPattern: `${notReady.url}/` } },
+        acceptance: { health: { urlPattern: slow.url } },
+      },
+    });
+
+    const result = await service.getEntityHealth(REF, { credentials });
+
+    expect(result.entityRef).toBe('component:default/payments-api');
+    expect(result.environments.map(e => e.environment)).toEqual(ENVIRONMENTS);
+
+    const development = env(result, 'development');
+    expect(development).toMatchObject({
+      cluster: 'kube-sim',
+      namespace: 'health-payments-api-development',
+      state: 'healthy',
+      target: `${healthy.url}/`,
+      pods: [],
+      events: [],
+      probes: {
+        liveness: {
+          status: 'up',
+          httpStatus: 200,
+          url: `${healthy.url}/health`,
+        },
+        readiness: { status: 'up', httpStatus: 200, database: 'ok' },
+        info: {
+          status: 'up',
+          environment: 'development',
+          url: `${healthy.url}/api/v2/health`,
+        },
+      },
+    });
+    expect(development.kubernetesError).toBeUndefined();
+    expect(Date.parse(development.probes!.info.timestamp!)).not.toBeNaN();
+
+    const test = env(result, 'test');
+    expect(test.state).toBe('unhealthy');
+    expect(test.probes!.liveness.status).toBe('up');
+    expect(test.probes!.readiness).toMatchObject({
+      status: 'down',
+      httpStatus: 503,
+      database: 'down',
+      error: 'not ready (503), database: down',
+    });
+
+    const acceptance = env(result, 'acceptance');
+    for (const probe of Object.values(acceptance.probes!)) {
+      expect(probe).toMatchObject({
+        status: 'unreachable',
+        error: 'no answer within 1000 ms',
+      });
+    }
+    // Nothing answers and nothing is deployed there.
+    expect(acceptance.state).toBe('not-deployed');
+    expect(acceptance.durationMs).toBeGreaterThanOrEqual(950);
+    expect(acceptance.durationMs).toBeLessThan(2500);
+
+    const production = env(result, 'production');
+    expect(production.probes!.liveness).toMatchObject({
+      status: 'unreachable',
+      error: 'connection refused (nothing listens on that port)',
+    });
+    // The worst environment: test, whose readiness is down.
+    expect(result.state).toBe('unhealthy');
+    // Only the parsed fields of a body ever leave the backend.
+    expect(JSON.stringify(result)).not.toContain('never-shown');
+  });
+
+  it('uses the entity annotation before the configured pattern and never echoes credentials', async () => {
+    const server = await contractServer({ environment: 'development' });
+    const service = createService({
+      health: { allowedTargets: [] },
+      environments: {
+        development: { health: { urlPattern: 'http://127.0.0.1:1' } },
+      },
+      entities: [
+        component('payments-api', {
+          'deployments/health-url': `http://probe:s3cr3t@127.0.0.1:${server.port}/{{ environment }}`,
+        }),
+      ],
+    });
+    const result = await service.getEntityHealth(REF, { credentials });
+    const development = env(result, 'development');
+    expect(development.target).toBe(
+      `http://127.0.0.1:${server.port}/development`,
+    );
+    expect(development.probes!.liveness).toMatchObject({
+      status: 'up',
+      url: `http://127.0.0.1:${server.port}/development/health`,
+    });
+    expect(server.requests).toEqual(
+      expect.arrayContaining([
+        '/development/health',
+        '/development/api/v2/health',
+        '/development/api/v2/ready',
+      ]),
+    );
+    expect(JSON.stringify(result)).not.toContain('s3cr3t');
+  });
+
+  it('reports a service that claims another environment, and does not follow redirects', async () => {
+    const confused = await contractServer({ environment: 'production' });
+    const redirecting = await contractServer({
+      environment: 'test',
+      livenessStatus: 302,
+    });
+    const service = createService({
+      environments: {
+        development: { health: { urlPattern: confused.url } },
+        test: { health: { urlPattern: redirecting.url } },
+      },
+    });
+    const result = await service.getEntityHealth(REF, { credentials });
+    expect(env(result, 'development').probes!.info).toMatchObject({
+      status: 'down',
+      environment: 'production',
+      error: expect.stringContaining(
+        "reports environment 'production', expected 'development'",
+      ),
+    });
+    expect(env(result, 'development').state).toBe('degraded');
+    expect(env(result, 'test').probes!.liveness).toMatchObject({
+      status: 'down',
+      httpStatus: 302,
+      error: expect.stringContaining('redirects are not followed'),
+    });
+    expect(env(result, 'test').state).toBe('unhealthy');
+  });
+
+  it('says where to configure a target when there is none', async () => {
+    const service = createService({ environments: { development: {} } });
+    const development = env(
+      await service.getEntityHealth(REF, { credentials }),
+      'development',
+    );
+    expect(development.probes).toBeUndefined();
+    expect(development.probeError).toContain(
+      'add the deployments/health-url annotation',
+    );
+    expect(development.state).toBe('not-deployed');
+  });
+
+  it('keeps at most `concurrency` probes in flight', async () => {
+    const server = await contractServer({ environment: 'any', delayMs: 100 });
+    const service = createService({
+      health: { concurrency: 2, timeoutMs: 5000 },
+      environments: Object.fromEntries(
+        ENVIRONMENTS.map(name => [
+          name,
+          { health: { urlPattern: server.url } },
+        ]),
+      ),
+    });
+    const result = await service.getEntityHealth(REF, { credentials });
+    expect(server.requests).toHaveLength(12);
+    expect(server.maxInFlight()).toBe(2);
+    expect(
+      result.environments.every(e => e.probes!.liveness.status === 'up'),
+    ).toBe(true);
+  });
+});
+
+describe('DefaultHealthService target guard', () => {
+  it('refuses the portal own backend without sending anything, unless allowed', async () => {
+    const server = await contractServer({ environment: 'development' });
+    const setup = {
+      backend: {
+        baseUrl: 'http://localhost:7007',
+        listen: { port: server.port },
+      },
+      environments: { development: { health: { urlPattern: server.url } } },
+    };
+    const refused = env(
+      await createService(setup).getEntityHealth(REF, { credentials }),
+      'development',
+    );
+    expect(refused.probes).toBeUndefined();
+    expect(refused.target).toBe(`${server.url}/`);
+    expect(refused.probeError).toBe(
+      `Not probed: 127.0.0.1:${server.port} is the portal's own backend; to probe it anyway, add '127.0.0.1:${server.port}' to deployments.health.allowedTargets`,
+    );
+    expect(server.requests).toEqual([]);
+
+    const allowed = env(
+      await createService({
+        ...setup,
+        health: { allowedTargets: [`127.0.0.1:${server.port}`] },
+      }).getEntityHealth(REF, { credentials }),
+      'development',
+    );
+    expect(allowed.probeError).toBeUndefined();
+    expect(allowed.probes!.liveness.status).toBe('up');
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('refuses metadata and link-local targets, also behind a host name', async () => {
+    const service = createService({
+      environments: {
+        development: {
+          health: { urlPattern: 'http://169.254.169.254/latest' },
+        },
+        test: { health: { urlPattern: 'http://metadata.google.internal/' } },
+        acceptance: {
+          health: { urlPattern: 'http://sneaky.example.test:8080' },
+        },
+        production: { health: { urlPattern: 'http://[fe80::1]:8080' } },
+      },
+      resolve: async host =>
+        host === 'sneaky.example.test'
+          ? [{ address: '169.254.10.10', family: 4 }]
+          : [],
+    });
+    const result = await service.getEntityHealth(REF, { credentials });
+    expect(env(result, 'development').probeError).toContain(
+      '169.254.169.254 is a cloud metadata address',
+    );
+    expect(env(result, 'test').probeError).toContain(
+      'metadata.google.internal is a cloud metadata service',
+    );
+    expect(env(result, 'acceptance').probeError).toContain(
+      'sneaky.example.test (169.254.10.10) is a link-local address',
+    );
+    expect(env(result, 'production').probeError).toContain(
+      'fe80::1 is a link-local address',
+    );
+    for (const e of result.environments) {
+      expect(e.probes).toBeUndefined();
+    }
+  });
+});
+
+describe('DefaultHealthService cache', () => {
+  it('answers from the cache, refreshes on request and shares concurrent checks', async () => {
+    const server = await contractServer({
+      environment: 'development',
+      delayMs: 50,
+    });
+    const service = createService({
+      health: { cacheSeconds: 60 },
+      environments: { development: { health: { urlPattern: server.url } } },
+    });
+
+    const [a, b, c, d] = await Promise.all([
+      service.getEntityHealth(REF, { credentials }),
+      service.getEntityHealth(REF, { credentials }),
+      service.getEntityHealth(REF, { credentials, refresh: true }),
+      service.getEntityHealth(REF, { credentials, refresh: true }),
+    ]);
+    // One check for the two plain calls, one for the two refreshes.
+    expect(server.requests).toHaveLength(6);
+    expect(b).toBe(a);
+    expect(d).toBe(c);
+
+    const cached = await service.getEntityHealth(REF, { credentials });
+    expect([a, c]).toContain(cached);
+    expect(server.requests).toHaveLength(6);
+
+    server.set({ ready: false });
+    const refreshed = await service.getEntityHealth(REF, {
+      credentials,
+      refresh: true,
+    });
+    expect(server.requests).toHaveLength(9);
+    expect(env(refreshed, 'development').probes!.readiness.status).toBe('down');
+    expect(await service.getEntityHealth(REF, { credentials })).toBe(refreshed);
+  });
+
+  it('checks again every time with cacheSeconds 0', async () => {
+    const server = await contractServer({ environment: 'development' });
+    const service = createService({
+      health: { cacheSeconds: 0 },
+      environments: { development: { health: { urlPattern: server.url } } },
+    });
+    await service.getEntityHealth(REF, { credentials });
+    await service.getEntityHealth(REF, { credentials });
+    expect(server.requests).toHaveLength(6);
+  });
+
+  it('checks permission and the catalog on every call, cached or not', async () => {
+    const server = await contractServer({ environment: 'development' });
+    let allowed = true;
+    const service = createService({
+      health: { cacheSeconds: 60 },
+      environments: { development: { health: { urlPattern: server.url } } },
+      allow: () => allowed,
+    });
+    await service.getEntityHealth(REF, { credentials });
+    allowed = false;
+    await expect(
+      service.getEntityHealth(REF, { credentials }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message:
+        'You are not allowed to read deployments (deployments.deployment.read)',
+    });
+    allowed = true;
+    await expect(
+      service.getEntityHealth(
+        { kind: 'component', namespace: 'default', name: 'nope' },
+        { credentials },
+      ),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+});
+
+describe('DefaultHealthService with dead clusters', () => {
+  it('shows a hanging and a refusing cluster as unreachable within their budget; the others are not delayed', async () => {
+    const blackHole = await startBlackHole();
+    servers.push(blackHole);
+    const hungService = await startBlackHole();
+    servers.push(hungService);
+    const refusedPort = await closedPort();
+    const development = await contractServer({ environment: 'development' });
+    const test = await contractServer({ environment: 'test' });
+    const production = await contractServer({ environment: 'production' });
+    const service = createService({
+      health: { timeoutMs: 1500, cacheSeconds: 0 },
+      extraClusters: [
+        {
+          name: 'hanging',
+          url: `https://127.0.0.1:${blackHole.port}`,
+          serviceAccountToken: 'token',
+          skipTLSVerify: true,
+        },
+        {
+          name: 'refusing',
+          url: `https://127.0.0.1:${refusedPort}`,
+          serviceAccountToken: 'token',
+          skipTLSVerify: true,
+        },
+      ],
+      environments: {
+        development: { health: { urlPattern: development.url } },
+        test: { cluster: 'hanging', health: { urlPattern: test.url } },
+        acceptance: {
+          cluster: 'refusing',
+          health: { urlPattern: `http://127.0.0.1:${hungService.port}` },
+        },
+        production: { health: { urlPattern: production.url } },
+      },
+    });
+
+    const started = performance.now();
+    const result = await service.getEntityHealth(REF, { credentials });
+    const elapsed = performance.now() - started;
+
+    const hanging = env(result, 'test');
+    expect(hanging.kubernetesError).toBe(
+      'unreachable: cluster hanging did not answer within 1500 ms',
+    );
+    expect(hanging.probes!.liveness.status).toBe('up');
+    expect(hanging.state).toBe('degraded');
+    expect(blackHole.connections()).toBeGreaterThan(0);
+
+    const refusing = env(result, 'acceptance');
+    expect(refusing.kubernetesError).toMatch(
+      /^unreachable: Cluster refusing is unreachable \(ECONNREFUSED\)/,
+    );
+    expect(refusing.probes!.readiness).toMatchObject({
+      status: 'unreachable',
+      error: 'no answer within 1500 ms',
+    });
+    expect(refusing.state).toBe('unreachable');
+
+    for (const name of ['development', 'production']) {
+      const alive = env(result, name);
+      expect(alive.state).toBe('healthy');
+      expect(alive.kubernetesError).toBeUndefined();
+      // Done long before the dead environments' budget ran out.
+      expect(alive.durationMs).toBeLessThan(1500);
+    }
+    expect(hanging.durationMs).toBeLessThan(1500 + 500);
+    expect(elapsed).toBeLessThan(1500 + 1000);
+    expect(result.state).toBe('degraded');
+
+    // The next check trusts what it found for a while: nothing is contacted
+    // again and the result says so ...
+    const clusterConnections = blackHole.connections();
+    const serviceConnections = hungService.connections();
+    const again = await service.getEntityHealth(REF, { credentials });
+    expect(env(again, 'test').kubernetesError).toMatch(
+      /^unreachable: cluster hanging did not answer within 1500 ms \(remembered from .*; checked again after 30 s or with refresh\)$/,
+    );
+    expect(env(again, 'acceptance').probes!.liveness.error).toContain(
+      'no answer within 1500 ms (remembered from',
+    );
+    expect(env(again, 'test').state).toBe('degraded');
+    expect(env(again, 'acceptance').state).toBe('unreachable');
+    expect(blackHole.connections()).toBe(clusterConnections);
+    expect(hungService.connections()).toBe(serviceConnections);
+
+    // ... until a refresh tries again.
+    const refreshed = await service.getEntityHealth(REF, {
+      credentials,
+      refresh: true,
+    });
+    expect(env(refreshed, 'test').kubernetesError).toBe(
+      'unreachable: cluster hanging did not answer within 1500 ms',
+    );
+    expect(blackHole.connections()).toBeGreaterThan(clusterConnections);
+    expect(hungService.connections()).toBeGreaterThan(serviceConnections);
+  });
+});
+
+describe('DefaultHealthService reads the cluster', () => {
+  const admin = kubeConfigFor(cluster);
+  const NS = 'health-payments-api-development';
+
+  async function waitForReadyPods(count: number) {
+    const core = admin.makeApiClient(CoreV1Api);
+    for (let i = 0; i < 240; i++) {
+      const pods = await core.listNamespacedPod({
+        namespace: NS,
+        labelSelector: 'backstage.io/kubernetes-id=payments-api',
+      });
+      const ready = pods.items.filter(p =>
+        p.status?.conditions?.some(
+          c => c.type === 'Ready' && c.status === 'True',
+        ),
+      );
+      if (ready.length === count) return pods.items;
+      await new Promise(r => setTimeout(r, 250));
+    }
+    throw new Error(`pods of payments-api did not become ready in ${NS}`);
+  }
+
+  it('shows the pods, the Deployment and recent warnings with suggested fixes', async () => {
+    const labels = { 'backstage.io/kubernetes-id': 'payments-api' };
+    await admin.makeApiClient(AppsV1Api).createNamespacedDeployment({
+      namespace: NS,
+      body: {
+        metadata: { name: 'payments-api', labels },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'payments-api' } },
+          template: {
+            metadata: { labels: { app: 'payments-api', ...labels } },
+            spec: {
+              containers: [
+                { name: 'app', image: 'ghcr.io/acme/payments-api:1.0.0' },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const pods = await waitForReadyPods(2);
+    const core = admin.makeApiClient(CoreV1Api);
+    const now = new Date();
+    const event = (name: string, object: string, reason: string, at: Date) =>
+      core.createNamespacedEvent({
+        namespace: NS,
+        body: {
+          metadata: { name, namespace: NS },
+          involvedObject: { kind: 'Pod', name: object, namespace: NS },
+          reason,
+          message: `${reason} for ${object}`,
+          type: 'Warning',
+          count: 3,
+          firstTimestamp: at,
+          lastTimestamp: at,
+          source: { component: 'kubelet' },
+        },
+      });
+    await event('pull.1', pods[0].metadata!.name!, 'ErrImagePull', now);
+    await event('other-app.1', 'orders-api-7c9d-abcde', 'BackOff', now);
+    await event(
+      'old.1',
+      pods[1].metadata!.name!,
+      'FailedMount',
+      new Date(now.getTime() - 3 * 60 * 60 * 1000),
+    );
+
+    const server = await contractServer({ environment: 'development' });
+    const service = createService({
+      environments: { development: { health: { urlPattern: server.url } } },
+    });
+    const development = env(
+      await service.getEntityHealth(REF, { credentials }),
+      'development',
+    );
+
+    expect(development.kubernetesError).toBeUndefined();
+    expect(development.pods).toHaveLength(2);
+    expect(development.pods.map(p => p.name).sort()).toEqual(
+      pods.map(p => p.metadata!.name!).sort(),
+    );
+    for (const pod of development.pods) {
+      expect(pod).toMatchObject({ phase: 'Running', ready: true, restarts: 0 });
+    }
+    expect(development.live).toMatchObject({
+      exists: true,
+      replicas: 2,
+      readyReplicas: 2,
+      image: 'ghcr.io/acme/payments-api:1.0.0',
+    });
+    expect(development.events).toEqual([
+      {
+        object: `Pod/${pods[0].metadata!.name}`,
+        reason: 'ErrImagePull',
+        message: `ErrImagePull for ${pods[0].metadata!.name}`,
+        count: 3,
+        lastSeen: expect.any(String),
+        suggestedFix: expect.stringContaining('The image cannot be pulled'),
+      },
+    ]);
+    expect(development.state).toBe('degraded');
+  });
+
+  it('probes through the API server service proxy', async () => {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find(i => i && i.family === 'IPv4' && !i.internal)?.address;
+    if (!address) {
+      throw new Error(
+        'this test needs a non-loopback IPv4 address (the API server refuses to proxy to loopback)',
+      );
+    }
+    const server = await contractServer(
+      { environment: 'test' },
+      { host: '0.0.0.0' },
+    );
+    const namespace = 'health-payments-api-test';
+    const core = admin.makeApiClient(CoreV1Api);
+    await core.createNamespacedService({
+      namespace,
+      body: {
+        metadata: { name: 'payments-api' },
+        spec: { ports: [{ name: 'http', port: 80, targetPort: server.port }] },
+      },
+    });
+    // The API server proxies only to an address of a Pod the Endpoints name:
+    // a Pod on a node nobody runs, whose IP is this machine's.
+    const pod = await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'payments-api-outside' },
+        spec: {
+          nodeName: 'outside-the-cluster',
+          containers: [
+            { name: 'app', image: 'ghcr.io/acme/payments-api:1.0.0' },
+          ],
+        },
+      },
+    });
+    await core.replaceNamespacedPodStatus({
+      name: pod.metadata!.name!,
+      namespace,
+      body: {
+        ...pod,
+        status: { phase: 'Running', podIP: address, podIPs: [{ ip: address }] },
+      },
+    });
+    await core.createNamespacedEndpoints({
+      namespace,
+      body: {
+        metadata: { name: 'payments-api' },
+        subsets: [
+          {
+            addresses: [
+              {
+                ip: address,
+                targetRef: {
+                  kind: 'Pod',
+                  name: pod.metadata!.name!,
+                  namespace,
+                },
+              },
+            ],
+            ports: [{ name: 'http', port: server.port }],
+          },
+        ],
+      },
+    });
+    const setup = {
+      environments: { test: { health: { via: 'service-proxy' } } },
+    };
+
+    const viaAdmin = env(
+      await createService({
+        ...setup,
+        token: cluster.adminToken,
+      }).getEntityHealth(REF, { credentials }),
+      'test',
+    );
+    const proxy = `${cluster.server.replace(
+      /\/$/,
+      '',
+    )}/api/v1/namespaces/${namespace}/services/payments-api:http/proxy`;
+    expect(viaAdmin.target).toBe(proxy);
+    expect(viaAdmin.probes).toMatchObject({
+      liveness: { status: 'up', url: `${proxy}/health` },
+      readiness: { status: 'up', database: 'ok' },
+      info: { status: 'up', environment: 'test' },
+    });
+    expect(server.requests).toEqual(
+      expect.arrayContaining(['/health', '/api/v2/health', '/api/v2/ready']),
+    );
+
+    // The seeded portal account may read, not proxy: the reason says what to grant.
+    const viaPortal = env(
+      await createService(setup).getEntityHealth(REF, { credentials }),
+      'test',
+    );
+    expect(viaPortal.probes!.liveness).toMatchObject({
+      status: 'unreachable',
+      httpStatus: 403,
+      error: expect.stringContaining("needs 'get' on services/proxy"),
+    });
+  });
+});

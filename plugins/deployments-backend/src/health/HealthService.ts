@@ -1,0 +1,21 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+
+/**
+ * The Service Health tab's data: the health contract of an application,
+ * probed from the backend in every configured environment, with its pods and
+ * recent warning events.
+ */
+export interface HealthService {
+  /**
+   * Health of a catalog entity in every environment, in OTAP order. Answers
+   * from a short-lived cache unless `refresh` is set. Throws NotAllowedError
+   * without read permission and NotFoundError when the caller cannot see the
+   * entity in the catalog.
+   */
+  getEntityHealth(
+    entityRef: CompoundEntityRef,
+    options: { credentials: BackstageCredentials; refresh?: boolean },
+  ): Promise<EntityHealth>;
+}

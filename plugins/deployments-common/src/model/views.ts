@@ -1,0 +1,197 @@
+import { EnvironmentName } from './environments';
+import { DeploymentDetails, LiveDeploymentState } from './api';
+import { DeploymentRecord } from './records';
+
+// What the entity pages and the dashboard read from the backend. The REST
+// paths are in openapi.yaml; the shapes live here so the frontend and the
+// backend cannot drift apart.
+
+/**
+ * One environment of an application on its Deployments tab
+ * (`GET /entities/{kind}/{namespace}/{name}/deployments`).
+ *
+ * @public
+ */
+export type EnvironmentDeployments = {
+  environment: EnvironmentName;
+  cluster: string;
+  /** The application's namespace in this environment (from the pattern). */
+  namespace: string;
+  requiresApproval: boolean;
+  /**
+   * The application's deployments here: latest record and live state, one
+   * per deployment name (usually one). Empty when never deployed.
+   */
+  deployments: DeploymentDetails[];
+  /** Why the live state could not be read for this environment, if so. */
+  error?: string;
+};
+
+/**
+ * The Deployments tab of one application, environments in OTAP order.
+ *
+ * @public
+ */
+export type EntityDeployments = {
+  entityRef: string;
+  environments: EnvironmentDeployments[];
+};
+
+/**
+ * Outcome of one probe of the health contract.
+ * `up`: the expected 200; `down`: the service answered with another status
+ * or an unexpected body; `unreachable`: no answer (refused, timed out, DNS).
+ *
+ * @public
+ */
+export type ProbeStatus = 'up' | 'down' | 'unreachable';
+
+/** @public */
+export type ProbeResult = {
+  status: ProbeStatus;
+  /** The URL probed (never with credentials). */
+  url: string;
+  httpStatus?: number;
+  responseTimeMs?: number;
+  /** Why it is down or unreachable, in words. */
+  error?: string;
+};
+
+/**
+ * The health contract of one service in one environment:
+ * `GET /health` (liveness), `GET /api/v2/ready` (readiness, with the
+ * database status it reports) and `GET /api/v2/health` (environment and
+ * timestamp).
+ *
+ * @public
+ */
+export type HealthContractResult = {
+  liveness: ProbeResult;
+  readiness: ProbeResult & { database?: string };
+  info: ProbeResult & { environment?: string; timestamp?: string };
+};
+
+/** A pod of the application, as the Service Health tab shows it. @public */
+export type PodSummary = {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  node?: string;
+  startedAt?: string;
+};
+
+/** A recent warning event, with a suggested fix where one is known. @public */
+export type WarningEvent = {
+  /** `Kind/name` of the object the event is about. */
+  object: string;
+  reason: string;
+  message: string;
+  count: number;
+  lastSeen?: string;
+  suggestedFix?: string;
+};
+
+/**
+ * Overall state of an application in one environment, or across all:
+ * `healthy` (every probe up, pods ready), `degraded` (serving but something
+ * is off: info endpoint down, pods not all ready, warnings), `unhealthy`
+ * (liveness or readiness down, or no ready pod), `unreachable` (neither the service nor the
+ * cluster answered in time), `not-deployed`.
+ *
+ * @public
+ */
+export type HealthState =
+  | 'healthy'
+  | 'degraded'
+  | 'unhealthy'
+  | 'unreachable'
+  | 'not-deployed';
+
+/** One row of the Service Health tab. @public */
+export type EnvironmentHealth = {
+  environment: EnvironmentName;
+  cluster: string;
+  namespace: string;
+  state: HealthState;
+  /** The base URL probed; absent when no target is configured. */
+  target?: string;
+  /** Absent when there is no target for this environment. */
+  probes?: HealthContractResult;
+  /** Why the health contract was not probed (no target, target refused). */
+  probeError?: string;
+  pods: PodSummary[];
+  events: WarningEvent[];
+  /** Why pods and events could not be read ("unreachable: …"). */
+  kubernetesError?: string;
+  live?: LiveDeploymentState;
+  checkedAt: string;
+  /** How long this environment's checks took. */
+  durationMs: number;
+};
+
+/**
+ * The Service Health tab of one application
+ * (`GET /entities/{kind}/{namespace}/{name}/health`).
+ *
+ * @public
+ */
+export type EntityHealth = {
+  entityRef: string;
+  state: HealthState;
+  environments: EnvironmentHealth[];
+};
+
+/**
+ * Delivery figures over a set of deployment records.
+ *
+ * @public
+ */
+export type DeliveryFigures = {
+  /** Records of action deploy/update/rollback that finished. */
+  deployments: number;
+  succeeded: number;
+  failed: number;
+  /** succeeded / deployments, 0..1; absent when there were none. */
+  successRate?: number;
+  /** Mean time from request to Ready of the successful ones, in seconds. */
+  meanDeploySeconds?: number;
+  /**
+   * Mean time from a failed or rolled-back record to the next successful
+   * record of the same deployment, in seconds.
+   */
+  meanTimeToRecoverySeconds?: number;
+};
+
+/** A dashboard row: figures for one team in one environment. @public */
+export type TeamEnvironmentFigures = DeliveryFigures & {
+  /** Owner entity ref of the applications, e.g. `group:default/team-payments`. */
+  team: string;
+  environment: EnvironmentName;
+};
+
+/** Time to first deployment of one application. @public */
+export type FirstDeployment = {
+  entityRef: string;
+  team: string;
+  /** When its first deployment was requested. */
+  firstRequestedAt: string;
+  /** When its first deployment succeeded, anywhere; absent if never. */
+  firstSucceededAt?: string;
+  /** Between the two, in seconds. */
+  seconds?: number;
+};
+
+/**
+ * The deployments dashboard (`GET /dashboard`).
+ *
+ * @public
+ */
+export type DeploymentsDashboard = {
+  /** The latest record of every deployment, with the owning team. */
+  deployments: Array<DeploymentRecord & { team: string }>;
+  /** The most recent failed or rolled-back records, newest first. */
+  recentFailures: Array<DeploymentRecord & { team: string }>;
+  figures: TeamEnvironmentFigures[];
+  firstDeployments: FirstDeployment[];
+};

@@ -1,0 +1,123 @@
+import { screen } from '@testing-library/react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/frontend-test-utils';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ApprovalRequest,
+  AuditEvent,
+  EntityDeployments,
+  EnvironmentDeployments,
+  EnvironmentName,
+} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentsApi, deploymentsApiRef } from '../api';
+import { scaffolderTemplateRouteRef } from '../routes';
+import { deployableEntity, ENTITY_REF, record, running } from './deployments';
+import { EntityDeploymentsContent } from '../components/EntityDeploymentsContent';
+
+// Shared by the tests of the Deployments tab.
+
+export function environment(
+  name: EnvironmentName,
+  overrides: Partial<EnvironmentDeployments> = {},
+): EnvironmentDeployments {
+  return {
+    environment: name,
+    cluster: name === 'production' ? 'local-prod' : 'local-nonprod',
+    namespace: `payments-api-${name}`,
+    requiresApproval: name === 'production',
+    deployments: [running(name)],
+    ...overrides,
+  };
+}
+
+export function fakeApi(
+  answer: () => EntityDeployments,
+  overrides: Partial<DeploymentsApi> = {},
+) {
+  return {
+    getEntityDeployments: jest.fn(async () => answer()),
+    getHistory: jest.fn(async key => [
+      record(key.environment, { revision: 3 }),
+      record(key.environment, {
+        revision: 2,
+        image: 'ghcr.io/acme/payments-api:1.4.1',
+      }),
+      record(key.environment, {
+        revision: 1,
+        status: 'failed',
+        error: 'ImagePullBackOff',
+      }),
+    ]),
+    restart: jest.fn(async key =>
+      record(key.environment, { revision: 4, action: 'restart' }),
+    ),
+    scale: jest.fn(async key =>
+      record(key.environment, { revision: 4, action: 'update' }),
+    ),
+    rollback: jest.fn(async key =>
+      record(key.environment, { revision: 4, action: 'rollback' }),
+    ),
+    delete: jest.fn(async key =>
+      record(key.environment, { revision: 4, action: 'delete' }),
+    ),
+    listApprovals: jest.fn(async () => [] as ApprovalRequest[]),
+    getAudit: jest.fn(async () => [] as AuditEvent[]),
+    ...overrides,
+  } satisfies Partial<DeploymentsApi>;
+}
+
+export const allFour = (): EntityDeployments => ({
+  entityRef: ENTITY_REF,
+  // Deliberately not in OTAP order.
+  environments: [
+    environment('production'),
+    environment('development'),
+    environment('acceptance', {
+      deployments: [running('acceptance')],
+      error: 'connect ECONNREFUSED 127.0.0.1:6443',
+    }),
+    environment('test', { deployments: [] }),
+  ],
+});
+
+export async function renderContent(
+  api: ReturnType<typeof fakeApi>,
+  allowed: (name: string) => boolean = () => true,
+) {
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [deploymentsApiRef, api],
+        mockApis.permission({
+          authorize: request =>
+            allowed(request.permission.name)
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+        }),
+      ]}
+    >
+      <EntityProvider entity={deployableEntity()}>
+        <EntityDeploymentsContent />
+      </EntityProvider>
+    </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/create/templates/:namespace/:templateName': convertLegacyRouteRef(
+          scaffolderTemplateRouteRef,
+        ),
+      },
+    },
+  );
+  return screen.findByTestId('environment-production');
+}
+
+export const productionKey = {
+  environment: 'production',
+  namespace: 'payments-api-production',
+  name: 'payments-api',
+};

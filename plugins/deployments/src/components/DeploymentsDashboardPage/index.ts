@@ -1,0 +1,1 @@
+export { DeploymentsDashboardPage } from './DeploymentsDashboardPage';

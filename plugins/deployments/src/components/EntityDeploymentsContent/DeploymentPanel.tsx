@@ -1,0 +1,188 @@
+import { ReactNode } from 'react';
+import Box from '@material-ui/core/Box';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import {
+  DeploymentDetails,
+  DeploymentKey,
+} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentPermissions } from '../../hooks/useDeploymentPermissions';
+import {
+  formatDateTime,
+  shortDigest,
+  shortRef,
+  unreachable,
+} from '../../lib/format';
+import { DeploymentStatusBadge } from '../StatusBadges';
+import {
+  ChangeReference,
+  DeploymentHistoryTable,
+} from './DeploymentHistoryTable';
+import { PermissionedButton } from './PermissionedButton';
+import { RequestedAction } from './useDeploymentAction';
+
+function Fact(props: { label: string; children: ReactNode }) {
+  return (
+    <Grid item xs={12} sm={6} md={4}>
+      <Typography variant="caption" color="textSecondary" component="div">
+        {props.label}
+      </Typography>
+      <Typography variant="body2" component="div">
+        {props.children}
+      </Typography>
+    </Grid>
+  );
+}
+
+function replicasText({ record, live }: DeploymentDetails): string {
+  if (live.error) {
+    return unreachable(live.error);
+  }
+  if (!live.exists) {
+    return 'not running: no Deployment in the cluster';
+  }
+  const desired = live.replicas ?? record.request.replicas;
+  return `${live.readyReplicas ?? 0}/${desired} ready`;
+}
+
+/** Kubernetes' own words on the rollout: conditions that hold, and why not. */
+function conditionsText({ live }: DeploymentDetails): string | undefined {
+  const conditions = live.conditions ?? [];
+  if (conditions.length === 0) {
+    return undefined;
+  }
+  return conditions
+    .map(c =>
+      c.status === 'True'
+        ? `${c.type}${c.reason ? ` (${c.reason})` : ''}`
+        : `not ${c.type}${c.message ? `: ${c.message}` : ''}`,
+    )
+    .join(' · ');
+}
+
+/** One deployment in one environment: what runs, actions, history. */
+export function DeploymentPanel(props: {
+  details: DeploymentDetails;
+  permissions: DeploymentPermissions;
+  onRequest: (action: RequestedAction) => void;
+}) {
+  const { details, permissions, onRequest } = props;
+  const { record, live } = details;
+  const key: DeploymentKey = {
+    environment: record.environment,
+    namespace: record.namespace,
+    name: record.name,
+  };
+  const deleted = record.action === 'delete' && record.status === 'succeeded';
+  const conditions = conditionsText(details);
+
+  return (
+    <Box mb={2} data-testid={`deployment-${record.environment}-${record.name}`}>
+      <Typography variant="h6" gutterBottom>
+        {record.name}
+      </Typography>
+      <Grid container spacing={2}>
+        <Fact label="Version">
+          <span>{record.image}</span>
+          {record.digest && (
+            <div title={record.digest}>{shortDigest(record.digest)}</div>
+          )}
+        </Fact>
+        <Fact label="Replicas">
+          {deleted ? 'deleted' : replicasText(details)}
+        </Fact>
+        <Fact label="Rollout">
+          <DeploymentStatusBadge status={record.status} />
+          {conditions && !live.error && (
+            <Typography variant="caption" component="div">
+              {conditions}
+            </Typography>
+          )}
+        </Fact>
+        <Fact label="Deployed by">
+          <span title={record.requester}>{shortRef(record.requester)}</span>
+          {` (${record.action}${
+            record.rollbackToRevision !== undefined
+              ? ` to revision ${record.rollbackToRevision}`
+              : ''
+          }, revision ${record.revision})`}
+        </Fact>
+        <Fact label="When">{formatDateTime(record.createdAt)}</Fact>
+        <Fact label="Change reference">
+          {record.changeReference ? (
+            <ChangeReference value={record.changeReference} />
+          ) : (
+            'none'
+          )}
+        </Fact>
+      </Grid>
+      {record.error && (
+        <Box mt={1}>
+          <Alert severity={record.status === 'failed' ? 'error' : 'warning'}>
+            {record.error}
+          </Alert>
+        </Box>
+      )}
+      {!deleted && (
+        <Box mt={1} display="flex" style={{ gap: 8 }} flexWrap="wrap">
+          <PermissionedButton
+            variant="outlined"
+            allowance={permissions.restart}
+            deniedReason="You are not allowed to restart deployments"
+            onClick={() => onRequest({ kind: 'restart', key })}
+          >
+            Restart
+          </PermissionedButton>
+          <PermissionedButton
+            variant="outlined"
+            allowance={permissions.scale}
+            deniedReason="You are not allowed to change deployments"
+            onClick={() =>
+              onRequest({
+                kind: 'scale',
+                key,
+                currentReplicas: live.replicas ?? record.request.replicas,
+              })
+            }
+          >
+            Scale
+          </PermissionedButton>
+          <PermissionedButton
+            variant="outlined"
+            allowance={permissions.rollback}
+            deniedReason="You are not allowed to roll back deployments"
+            onClick={() => onRequest({ kind: 'rollback', key })}
+          >
+            Roll back
+          </PermissionedButton>
+          <PermissionedButton
+            variant="outlined"
+            color="secondary"
+            allowance={permissions.delete}
+            deniedReason="You are not allowed to delete deployments"
+            onClick={() => onRequest({ kind: 'delete', key })}
+          >
+            Delete
+          </PermissionedButton>
+        </Box>
+      )}
+      <Box mt={2}>
+        <DeploymentHistoryTable
+          deploymentKey={key}
+          latestRevision={record.revision}
+          version={`${record.id}/${record.status}`}
+          rollback={permissions.rollback}
+          onRollback={target =>
+            onRequest({
+              kind: 'rollback',
+              key,
+              revision: target.revision,
+              image: target.image,
+            })
+          }
+        />
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,295 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent, {
+  PointerEventsCheckLevel,
+} from '@testing-library/user-event';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { deploymentsApiRef } from '../../api';
+import {
+  deployableEntity,
+  DIGEST,
+  ENTITY_REF,
+  responseError,
+} from '../../__testUtils__/deployments';
+import { EntityDeploymentsContent } from './EntityDeploymentsContent';
+import {
+  allFour,
+  fakeApi,
+  productionKey,
+  renderContent,
+} from '../../__testUtils__/entityDeployments';
+
+// No artificial delay between events, and no pointer-events check of every
+// ancestor's computed style (slow in jsdom): the UI is what is tested.
+const user = userEvent.setup({
+  delay: null,
+  pointerEventsCheck: PointerEventsCheckLevel.Never,
+});
+
+// Whole pages of material-table tables render slowly in jsdom on a busy
+// machine; this is a budget, not a measurement.
+jest.setTimeout(20_000);
+
+describe('EntityDeploymentsContent', () => {
+  it('shows one section per environment in OTAP order', async () => {
+    await renderContent(fakeApi(allFour));
+
+    expect(
+      screen.getAllByTestId(/^environment-/).map(e => e.dataset.testid),
+    ).toEqual([
+      'environment-development',
+      'environment-test',
+      'environment-acceptance',
+      'environment-production',
+    ]);
+  });
+
+  it('shows version, replicas, rollout, requester and change reference', async () => {
+    const production = await renderContent(fakeApi(allFour));
+    const section = within(production);
+
+    expect(
+      section.getByText('ghcr.io/acme/payments-api:1.4.2'),
+    ).toBeInTheDocument();
+    expect(section.getByTitle(DIGEST)).toHaveTextContent('sha256:4f4f4f4f4f4f');
+    expect(section.getByText('2/2 ready')).toBeInTheDocument();
+    expect(section.getAllByText('succeeded').length).toBeGreaterThan(0);
+    expect(
+      section.getByText(/Available \(MinimumReplicasAvailable\)/),
+    ).toBeInTheDocument();
+    expect(section.getAllByTitle('user:default/ada')[0]).toHaveTextContent(
+      'ada',
+    );
+    expect(
+      section.getAllByRole('link', {
+        name: /^https:\/\/jira.acme.example\/browse\/OPS-42/,
+      })[0],
+    ).toHaveAttribute('href', 'https://jira.acme.example/browse/OPS-42');
+    expect(await section.findByText('ImagePullBackOff')).toBeInTheDocument();
+  });
+
+  it('shows an unreachable environment next to the ones that answered', async () => {
+    await renderContent(fakeApi(allFour));
+
+    const acceptance = screen.getByTestId('environment-acceptance');
+    expect(
+      within(acceptance).getByText(
+        'unreachable: connect ECONNREFUSED 127.0.0.1:6443',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('environment-development')).getByText(
+        '2/2 ready',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('environment-test')).getByText(
+        'Not deployed to test yet.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('links Deploy and Promote to the templates, pre-filled', async () => {
+    await renderContent(fakeApi(allFour));
+
+    const formDataOf = (link: HTMLElement) => {
+      const url = new URL(link.getAttribute('href')!, 'http://localhost');
+      return {
+        path: url.pathname,
+        formData: JSON.parse(url.searchParams.get('formData')!),
+      };
+    };
+    expect(
+      formDataOf(screen.getByRole('button', { name: 'Deploy to test' })),
+    ).toEqual({
+      path: '/create/templates/default/deploy-application',
+      formData: {
+        application: ENTITY_REF,
+        environment: 'test',
+        repository: 'ghcr.io/acme/payments-api',
+      },
+    });
+    expect(
+      formDataOf(screen.getByRole('button', { name: 'Promote to production' })),
+    ).toEqual({
+      path: '/create/templates/default/promote-application',
+      formData: { application: ENTITY_REF, from: 'acceptance' },
+    });
+    // Nothing to promote from test (not deployed) or beyond production.
+    expect(
+      screen.queryByRole('button', { name: 'Promote to acceptance' }),
+    ).toBeNull();
+    expect(screen.getAllByRole('button', { name: /^Promote to/ })).toHaveLength(
+      2,
+    );
+  });
+
+  it('restarts only after confirmation, then reads the deployments again', async () => {
+    const api = fakeApi(allFour);
+    const production = await renderContent(api);
+
+    await user.click(
+      within(production).getByRole('button', { name: 'Restart' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Restart payments-api in production?',
+    });
+    expect(api.restart).not.toHaveBeenCalled();
+    await user.click(within(dialog).getByRole('button', { name: 'Restart' }));
+
+    expect(
+      await within(production).findByText(
+        'Restarted payments-api in production (revision 4, succeeded)',
+      ),
+    ).toBeInTheDocument();
+    expect(api.restart).toHaveBeenCalledWith(productionKey);
+    await waitFor(() =>
+      expect(api.getEntityDeployments).toHaveBeenCalledTimes(2),
+    );
+  });
+
+  it('does nothing when the confirmation is cancelled', async () => {
+    const api = fakeApi(allFour);
+    const production = await renderContent(api);
+
+    await user.click(
+      within(production).getByRole('button', { name: 'Delete' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Delete payments-api from production?',
+    });
+    expect(dialog).toHaveTextContent('payments-api-production');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.delete).not.toHaveBeenCalled();
+  });
+
+  it('deletes after confirmation', async () => {
+    const api = fakeApi(allFour);
+    const production = await renderContent(api);
+
+    await user.click(
+      within(production).getByRole('button', { name: 'Delete' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete' }));
+
+    await waitFor(() => expect(api.delete).toHaveBeenCalledWith(productionKey));
+  });
+
+  it('scales to the number entered', async () => {
+    const api = fakeApi(allFour);
+    const production = await renderContent(api);
+
+    await user.click(within(production).getByRole('button', { name: 'Scale' }));
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Scale payments-api in production',
+    });
+    const replicas = within(dialog).getByLabelText('Replicas');
+    expect(replicas).toHaveValue(2);
+    // The current count is no change; a negative one is no count.
+    expect(
+      within(dialog).getByRole('button', { name: 'Scale to 2' }),
+    ).toBeDisabled();
+    await user.clear(replicas);
+    await user.type(replicas, '-1');
+    expect(
+      within(dialog).getByText('Enter a whole number from 0 to 100'),
+    ).toBeInTheDocument();
+    await user.clear(replicas);
+    await user.type(replicas, '4');
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Scale to 4' }),
+    );
+
+    await waitFor(() =>
+      expect(api.scale).toHaveBeenCalledWith(productionKey, 4),
+    );
+  });
+
+  it('rolls back to a revision chosen in the history', async () => {
+    const api = fakeApi(allFour);
+    const production = await renderContent(api);
+
+    // Revision 3 runs, revision 1 failed: only revision 2 qualifies.
+    await user.click(
+      await within(production).findByRole('button', { name: 'Roll back to 2' }),
+    );
+    expect(
+      within(production).queryByRole('button', { name: 'Roll back to 1' }),
+    ).toBeNull();
+    expect(
+      within(production).queryByRole('button', { name: 'Roll back to 3' }),
+    ).toBeNull();
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Roll back payments-api in production to revision 2?',
+    });
+    expect(dialog).toHaveTextContent('ghcr.io/acme/payments-api:1.4.1');
+    await user.click(within(dialog).getByRole('button', { name: 'Roll back' }));
+
+    await waitFor(() =>
+      expect(api.rollback).toHaveBeenCalledWith(productionKey, 2),
+    );
+  });
+
+  it("shows the backend's message when a change is refused", async () => {
+    const api = fakeApi(allFour, {
+      restart: jest.fn(async () => {
+        throw await responseError(
+          409,
+          'ConflictError',
+          'Another change to payments-api in production is in progress',
+        );
+      }),
+    });
+    const production = await renderContent(api);
+
+    await user.click(
+      within(production).getByRole('button', { name: 'Restart' }),
+    );
+    await user.click(
+      within(await screen.findByRole('dialog')).getByRole('button', {
+        name: 'Restart',
+      }),
+    );
+
+    expect(
+      await within(production).findByText(
+        'Could not restart payments-api in production: Another change to payments-api in production is in progress',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the backend error when the deployments cannot be read', async () => {
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [
+            deploymentsApiRef,
+            fakeApi(allFour, {
+              getEntityDeployments: async () => {
+                throw await responseError(
+                  403,
+                  'NotAllowedError',
+                  'Access denied',
+                );
+              },
+            }),
+          ],
+          mockApis.permission(),
+        ]}
+      >
+        <EntityProvider entity={deployableEntity()}>
+          <EntityDeploymentsContent />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+
+    expect(await screen.findByText(/Access denied/)).toBeInTheDocument();
+  });
+});

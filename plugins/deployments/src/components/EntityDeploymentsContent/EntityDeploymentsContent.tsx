@@ -1,0 +1,97 @@
+import Grid from '@material-ui/core/Grid';
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { ANNOTATION_IMAGE } from '@internal/backstage-plugin-deployments-common';
+import { useCallback } from 'react';
+import Alert from '@material-ui/lab/Alert';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { deploymentsApiRef } from '../../api';
+import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
+import { errorMessage, inOtapOrder } from '../../lib/format';
+import { AuditTrail } from '../AuditTrail';
+import { EnvironmentDeploymentsCard } from './EnvironmentDeploymentsCard';
+
+/**
+ * The Deployments tab of a deployable Component: one section per
+ * environment in OTAP order, with what runs there, its history and the
+ * actions the signed-in user may take.
+ *
+ * @public
+ */
+export function EntityDeploymentsContent() {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const api = useApi(deploymentsApiRef);
+  const permissions = useDeploymentPermissions(entityRef);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getEntityDeployments(entityRef),
+    [api, entityRef],
+  );
+  const approvals = useAsyncRetry(
+    async () => api.listApprovals({ status: 'pending', entityRef }),
+    [api, entityRef],
+  );
+  const retryApprovals = approvals.retry;
+  const refresh = useCallback(() => {
+    retry();
+    retryApprovals();
+  }, [retry, retryApprovals]);
+
+  // Keep showing the last answer while a refresh after an action runs.
+  if (error && !value) {
+    return <ResponseErrorPanel error={error} />;
+  }
+  if (!value) {
+    return loading ? <Progress /> : null;
+  }
+  if (value.environments.length === 0) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No environments"
+        description="The deployments backend has no environments configured (deployments.environments in app-config)."
+      />
+    );
+  }
+
+  return (
+    <Grid container spacing={3} direction="column">
+      {error && (
+        <Grid item>
+          <ResponseErrorPanel error={error} title="Refresh failed" />
+        </Grid>
+      )}
+      {approvals.error && (
+        <Grid item>
+          <Alert severity="warning">
+            Could not read the pending approval requests:{' '}
+            {errorMessage(approvals.error)}
+          </Alert>
+        </Grid>
+      )}
+      {inOtapOrder(value.environments).map(environment => (
+        <Grid item key={environment.environment}>
+          <EnvironmentDeploymentsCard
+            entityRef={entityRef}
+            imageRepository={entity.metadata.annotations?.[ANNOTATION_IMAGE]}
+            environment={environment}
+            permissions={permissions}
+            onChanged={refresh}
+            pendingApprovals={approvals.value?.filter(
+              a => a.environment === environment.environment,
+            )}
+          />
+        </Grid>
+      ))}
+      <Grid item>
+        <AuditTrail filter={{ entityRef }} />
+      </Grid>
+    </Grid>
+  );
+}

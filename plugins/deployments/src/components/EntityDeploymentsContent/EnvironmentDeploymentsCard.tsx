@@ -1,0 +1,140 @@
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import { InfoCard, Link } from '@backstage/core-components';
+import {
+  ApprovalRequest,
+  EnvironmentDeployments,
+  nextEnvironment,
+} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentPermissions } from '../../hooks/useDeploymentPermissions';
+import {
+  DEPLOY_TEMPLATE,
+  PROMOTE_TEMPLATE,
+  useTemplateLink,
+} from '../../hooks/useTemplateLink';
+import { unreachable } from '../../lib/format';
+import { DeploymentActionDialog } from './DeploymentActionDialog';
+import { DeploymentPanel } from './DeploymentPanel';
+import { PendingApprovals } from './PendingApprovals';
+import { PermissionedButton } from './PermissionedButton';
+import { useDeploymentAction } from './useDeploymentAction';
+
+/** One environment of the Deployments tab. */
+export function EnvironmentDeploymentsCard(props: {
+  entityRef: string;
+  /** The entity's `deployments/image` repository, to pre-fill the form. */
+  imageRepository?: string;
+  environment: EnvironmentDeployments;
+  permissions: DeploymentPermissions;
+  onChanged: () => void;
+  /** Requests for this environment that wait for a decision. */
+  pendingApprovals?: ApprovalRequest[];
+}) {
+  const { entityRef, imageRepository, environment, permissions, onChanged } =
+    props;
+  const templateLink = useTemplateLink();
+  const action = useDeploymentAction(onChanged);
+  const name = environment.environment;
+  const next = nextEnvironment(name);
+  // Something to promote: a deployment that runs (live, or last known good).
+  const running = environment.deployments.filter(
+    d =>
+      d.record.action !== 'delete' &&
+      (d.live.exists || d.record.status === 'succeeded'),
+  );
+
+  const buttons = (
+    <Box display="flex" style={{ gap: 8 }}>
+      <PermissionedButton
+        color="primary"
+        variant="contained"
+        size="small"
+        allowance={permissions.create}
+        deniedReason="You are not allowed to create deployments"
+        to={templateLink(DEPLOY_TEMPLATE, {
+          application: entityRef,
+          environment: name,
+          ...(imageRepository ? { repository: imageRepository } : {}),
+        })}
+      >
+        Deploy to {name}
+      </PermissionedButton>
+      {next && running.length > 0 && (
+        <PermissionedButton
+          color="primary"
+          variant="outlined"
+          size="small"
+          allowance={permissions.create}
+          deniedReason="You are not allowed to create deployments"
+          to={templateLink(PROMOTE_TEMPLATE, {
+            application: entityRef,
+            from: name,
+          })}
+        >
+          Promote to {next}
+        </PermissionedButton>
+      )}
+    </Box>
+  );
+
+  return (
+    <InfoCard
+      title={name}
+      subheader={`cluster ${environment.cluster} · namespace ${
+        environment.namespace
+      }${environment.requiresApproval ? ' · approval required' : ''}`}
+      action={buttons}
+    >
+      <div data-testid={`environment-${name}`}>
+        {action.outcome && (
+          <Box mb={2}>
+            <Alert
+              severity={action.outcome.severity}
+              onClose={action.dismissOutcome}
+            >
+              {action.outcome.message}
+              {action.outcome.link && (
+                <>
+                  {' '}
+                  <Link to={action.outcome.link.to}>
+                    {action.outcome.link.label}
+                  </Link>
+                </>
+              )}
+            </Alert>
+          </Box>
+        )}
+        <PendingApprovals
+          approvals={props.pendingApprovals ?? []}
+          onDecided={onChanged}
+        />
+        {environment.error && (
+          <Box mb={2}>
+            <Alert severity="warning">{unreachable(environment.error)}</Alert>
+          </Box>
+        )}
+        {environment.deployments.length === 0 ? (
+          <Typography color="textSecondary">
+            Not deployed to {name} yet.
+          </Typography>
+        ) : (
+          environment.deployments.map(details => (
+            <DeploymentPanel
+              key={details.record.name}
+              details={details}
+              permissions={permissions}
+              onRequest={action.request}
+            />
+          ))
+        )}
+        <DeploymentActionDialog
+          action={action.requested}
+          busy={action.busy}
+          onConfirm={action.confirm}
+          onCancel={action.cancel}
+        />
+      </div>
+    </InfoCard>
+  );
+}

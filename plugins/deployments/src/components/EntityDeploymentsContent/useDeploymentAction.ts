@@ -1,0 +1,171 @@
+import { useCallback, useState } from 'react';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  approvalLink,
+  DeploymentKey,
+  DeploymentOutcome,
+  DeploymentRecord,
+  isPendingApproval,
+  PendingApproval,
+} from '@internal/backstage-plugin-deployments-common';
+import { deploymentsApiRef } from '../../api';
+import { errorMessage } from '../../lib/format';
+
+/** A change to a running deployment, waiting for confirmation. */
+export type RequestedAction =
+  | { kind: 'restart'; key: DeploymentKey }
+  | { kind: 'scale'; key: DeploymentKey; currentReplicas: number }
+  | {
+      kind: 'rollback';
+      key: DeploymentKey;
+      /** Absent: the previous good revision. */
+      revision?: number;
+      /** The image of the revision rolled back to, when known. */
+      image?: string;
+    }
+  | { kind: 'delete'; key: DeploymentKey };
+
+/** What happened, for the alert above the deployment. */
+export type ActionOutcome = {
+  severity: 'success' | 'warning' | 'error' | 'info';
+  message: string;
+  /** Where to follow up, e.g. the approval request. */
+  link?: { to: string; label: string };
+};
+
+const DONE: Record<RequestedAction['kind'], string> = {
+  restart: 'Restarted',
+  scale: 'Scaled',
+  rollback: 'Rolled back',
+  delete: 'Deleted',
+};
+
+const FAILED: Record<RequestedAction['kind'], string> = {
+  restart: 'restart',
+  scale: 'scale',
+  rollback: 'roll back',
+  delete: 'delete',
+};
+
+function describeRecord(
+  action: RequestedAction,
+  record: DeploymentRecord,
+): ActionOutcome {
+  const { name, environment } = action.key;
+  if (record.status === 'failed' || record.status === 'rolled-back') {
+    return {
+      severity: 'warning',
+      message: `${DONE[action.kind]} ${name} in ${environment}, but revision ${
+        record.revision
+      } ${record.status === 'failed' ? 'failed' : 'was rolled back'}${
+        record.error ? `: ${record.error}` : ''
+      }`,
+    };
+  }
+  return {
+    severity: 'success',
+    message: `${DONE[action.kind]} ${name} in ${environment} (revision ${
+      record.revision
+    }, ${record.status})`,
+  };
+}
+
+const CHANGE: Record<RequestedAction['kind'], string> = {
+  restart: 'restart',
+  scale: 'scaling',
+  rollback: 'rollback',
+  delete: 'deletion',
+};
+
+function describePending(
+  action: RequestedAction,
+  pending: PendingApproval,
+): ActionOutcome {
+  const { name, environment } = action.key;
+  return {
+    severity: 'info',
+    message: `Sent for approval — the ${
+      CHANGE[action.kind]
+    } of ${name} in ${environment} runs once an approver other than you approves it.`,
+    link: {
+      to: approvalLink(pending.approval.id),
+      label: 'View the approval request',
+    },
+  };
+}
+
+function describeOutcome(
+  action: RequestedAction,
+  outcome: DeploymentOutcome,
+): ActionOutcome {
+  return isPendingApproval(outcome)
+    ? describePending(action, outcome)
+    : describeRecord(action, outcome);
+}
+
+/**
+ * Asks for confirmation of a change, runs it, reports the outcome with the
+ * backend's own message, and calls `onChanged` after every attempt so the
+ * page shows what the cluster and the history say now.
+ */
+export function useDeploymentAction(onChanged: () => void) {
+  const api = useApi(deploymentsApiRef);
+  const [requested, setRequested] = useState<RequestedAction>();
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<ActionOutcome>();
+
+  const confirm = useCallback(
+    async (replicas?: number) => {
+      if (!requested) {
+        return;
+      }
+      setBusy(true);
+      try {
+        let record: DeploymentOutcome;
+        switch (requested.kind) {
+          case 'restart':
+            record = await api.restart(requested.key);
+            break;
+          case 'scale':
+            record = await api.scale(
+              requested.key,
+              replicas ?? requested.currentReplicas,
+            );
+            break;
+          case 'rollback':
+            record = await api.rollback(requested.key, requested.revision);
+            break;
+          default:
+            record = await api.delete(requested.key);
+        }
+        setOutcome(describeOutcome(requested, record));
+      } catch (error) {
+        const { name, environment } = requested.key;
+        setOutcome({
+          severity: 'error',
+          message: `Could not ${
+            FAILED[requested.kind]
+          } ${name} in ${environment}: ${errorMessage(error)}`,
+        });
+      } finally {
+        setBusy(false);
+        setRequested(undefined);
+        onChanged();
+      }
+    },
+    [api, requested, onChanged],
+  );
+
+  return {
+    requested,
+    request: (action: RequestedAction) => {
+      setOutcome(undefined);
+      setRequested(action);
+    },
+    cancel: () => setRequested(undefined),
+    confirm,
+    busy,
+    outcome,
+    dismissOutcome: () => setOutcome(undefined),
+  };
+}

@@ -1,0 +1,2 @@
+export { EntityServiceHealthCard } from './EntityServiceHealthCard';
+export type { EntityServiceHealthCardProps } from './EntityServiceHealthCard';

@@ -1,0 +1,77 @@
+import Typography from '@material-ui/core/Typography';
+import { Table, TableColumn } from '@backstage/core-components';
+import { EnvironmentHealth } from '@internal/backstage-plugin-deployments-common';
+import { formatDuration, NO_VALUE } from '../../lib/format';
+import { podsReady, unreachableReason } from '../../lib/health';
+import { HealthStateBadge } from '../StatusBadges';
+import { ProbeSummary } from './ProbeSummary';
+
+function probeColumn(
+  id: 'liveness' | 'readiness' | 'info',
+  title: string,
+): TableColumn<EnvironmentHealth> {
+  return {
+    title,
+    render: env =>
+      env.probes ? (
+        <ProbeSummary id={id} probes={env.probes} />
+      ) : (
+        <Typography variant="caption">{env.probeError ?? NO_VALUE}</Typography>
+      ),
+  };
+}
+
+const columns: TableColumn<EnvironmentHealth>[] = [
+  {
+    title: 'Environment',
+    render: env => (
+      <span data-testid={`health-row-${env.environment}`}>
+        {env.environment}
+      </span>
+    ),
+  },
+  {
+    title: 'State',
+    render: env => (
+      <>
+        <HealthStateBadge state={env.state} />
+        {env.state === 'unreachable' && (
+          <Typography variant="caption" color="error" component="div">
+            {unreachableReason(env)}
+          </Typography>
+        )}
+      </>
+    ),
+  },
+  probeColumn('liveness', 'Liveness (/health)'),
+  probeColumn('readiness', 'Readiness (/api/v2/ready)'),
+  probeColumn('info', 'Info (/api/v2/health)'),
+  {
+    title: 'Pods ready',
+    render: env =>
+      env.kubernetesError ? 'unknown' : podsReady(env) ?? 'no pods',
+  },
+  {
+    title: 'Checked in',
+    render: env => formatDuration(env.durationMs / 1000),
+  },
+];
+
+/** One row per environment, in the order given (OTAP). */
+export function HealthSummaryTable(props: {
+  environments: EnvironmentHealth[];
+}) {
+  return (
+    <Table
+      title="Per environment"
+      options={{
+        paging: false,
+        search: false,
+        sorting: false,
+        padding: 'dense',
+      }}
+      columns={columns}
+      data={props.environments}
+    />
+  );
+}

@@ -1,0 +1,2 @@
+export { EntityServiceHealthContent } from './EntityServiceHealthContent';
+export type { EntityServiceHealthContentProps } from './EntityServiceHealthContent';

@@ -1,0 +1,67 @@
+import {
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+} from '@backstage/core-components';
+import {
+  DeploymentStatus,
+  HealthState,
+  ProbeStatus,
+} from '@internal/backstage-plugin-deployments-common';
+
+/** Where a deployment record is: applying, rolling out, succeeded, … */
+export function DeploymentStatusBadge(props: { status: DeploymentStatus }) {
+  switch (props.status) {
+    case 'succeeded':
+      return <StatusOK>succeeded</StatusOK>;
+    case 'failed':
+      return <StatusError>failed</StatusError>;
+    case 'rolled-back':
+      return <StatusWarning>rolled back</StatusWarning>;
+    case 'rolling-out':
+      return <StatusRunning>rolling out</StatusRunning>;
+    case 'applying':
+      return <StatusPending>applying</StatusPending>;
+    default:
+      return <StatusAborted>{String(props.status)}</StatusAborted>;
+  }
+}
+
+const HEALTH_LABELS: Record<HealthState, string> = {
+  healthy: 'Healthy',
+  degraded: 'Degraded',
+  unhealthy: 'Unhealthy',
+  unreachable: 'Unreachable',
+  'not-deployed': 'Not deployed',
+};
+
+/** The state of an application in one environment, or across all. */
+export function HealthStateBadge(props: { state: HealthState }) {
+  const label = HEALTH_LABELS[props.state] ?? String(props.state);
+  switch (props.state) {
+    case 'healthy':
+      return <StatusOK>{label}</StatusOK>;
+    case 'degraded':
+      return <StatusWarning>{label}</StatusWarning>;
+    case 'unhealthy':
+    case 'unreachable':
+      return <StatusError>{label}</StatusError>;
+    default:
+      return <StatusAborted>{label}</StatusAborted>;
+  }
+}
+
+/** The outcome of one probe of the health contract. */
+export function ProbeStatusBadge(props: { status: ProbeStatus }) {
+  switch (props.status) {
+    case 'up':
+      return <StatusOK>up</StatusOK>;
+    case 'down':
+      return <StatusError>down</StatusError>;
+    default:
+      return <StatusWarning>unreachable</StatusWarning>;
+  }
+}

@@ -1,0 +1,5 @@
+export {
+  DeploymentStatusBadge,
+  HealthStateBadge,
+  ProbeStatusBadge,
+} from './StatusBadges';
