@@ -5,14 +5,17 @@
 // Metrics first, so every plugin's meters report to Prometheus.
 import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
+import { authModuleDevUsersProvider } from './modules/devUsersAuth';
 
 const backend = createBackend();
 
 backend.add(import('@backstage/plugin-app-backend'));
 
-// auth: guest sign-in for local use (see app-config.yaml)
+// auth: guest and example-user sign-in for local use only (see app-config.yaml;
+// both are absent from app-config.production.yaml)
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(authModuleDevUsersProvider);
 
 // catalog
 backend.add(import('@backstage/plugin-catalog-backend'));
@@ -42,10 +45,12 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 // techdocs
 backend.add(import('@backstage/plugin-techdocs-backend'));
 
-// permissions: allow-all until the deployments RBAC policy lands ([governance])
+// permissions: the deployments RBAC policy (docs/docs/administration.md)
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+  import(
+    '@internal/backstage-plugin-permission-backend-module-deployments-policy'
+  ),
 );
 
 // search

@@ -28,6 +28,9 @@ export const DEPLOYMENT_ERROR_CODES = {
   'permission-denied': 'The permission policy does not allow the action',
   'user-required': 'The call is not made on behalf of a signed-in user',
   'concurrent-change': 'Too many concurrent changes to one deployment',
+  'four-eyes': 'The requester of a change cannot approve it',
+  'approval-not-found': 'No such approval request',
+  'approval-decided': 'The approval request was already decided',
 } as const;
 
 /** @public */

@@ -89,9 +89,13 @@ describe('deployments actions on a real cluster', () => {
   let deployments: DefaultDeploymentServiceClient;
 
   beforeAll(async () => {
-    const token = await seedPortalAccess(cluster, ['development', 'test'], {
-      namespacePrefix: 'actions-',
-    });
+    const token = await seedPortalAccess(
+      cluster,
+      ['development', 'test', 'production'],
+      {
+        namespacePrefix: 'actions-',
+      },
+    );
     const { server } = await startTestBackend({
       features: [
         deploymentsPlugin,
@@ -132,6 +136,12 @@ describe('deployments actions on a real cluster', () => {
               environments: {
                 development: { cluster: 'kube-sim', namespacePattern: PATTERN },
                 test: { cluster: 'kube-sim', namespacePattern: PATTERN },
+                production: {
+                  cluster: 'kube-sim',
+                  namespacePattern: PATTERN,
+                  // The examples' digest never ran in acceptance here.
+                  policies: { 'otap-order': { enabled: false } },
+                },
               },
             },
           },
@@ -219,6 +229,55 @@ describe('deployments actions on a real cluster', () => {
       { credentials },
     );
     expect(history).toHaveLength(1);
+  });
+
+  it('deployments:deploy to production ends with pending-approval and a link, applying nothing', async () => {
+    const deploy = createDeployAction({ deployments });
+    const production = {
+      ...request,
+      environment: 'production',
+      image: { ...request.image, digest: `sha256:${'f'.repeat(64)}` },
+      env: [{ name: 'ENVIRONMENT', value: 'production' }],
+      changeReference: 'https://jira.acme.example/browse/OPS-9',
+    };
+    const first = context(production);
+    await deploy.handler(first.ctx);
+    expect(first.outputs).toEqual({
+      status: 'pending-approval',
+      approvalId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      approvalUrl: `/deployments/approvals/${first.outputs.approvalId}`,
+      namespace: 'actions-payments-api-production',
+      entityUrl: '/catalog/default/component/payments-api',
+    });
+    expect(first.ctx.logger.info).toHaveBeenCalledWith(
+      expect.stringContaining(
+        'production requires approval: nothing was applied yet. Awaiting approval by a member of group:default/team-payments other than user:default/ada, or a release manager',
+      ),
+    );
+    const list = await admin.makeApiClient(AppsV1Api).listNamespacedDeployment({
+      namespace: 'actions-payments-api-production',
+    });
+    expect(list.items).toHaveLength(0);
+    const approval = await deployments.getApproval(
+      first.outputs.approvalId as string,
+      { credentials },
+    );
+    expect(approval).toMatchObject({
+      status: 'pending',
+      requester: 'user:default/ada',
+      taskId: 'task-1',
+      environment: 'production',
+    });
+
+    // A retried task does not ask twice.
+    const retry = context(production, { checkpoints: first.checkpoints });
+    await deploy.handler(retry.ctx);
+    expect(retry.outputs.approvalId).toBe(first.outputs.approvalId);
+    const pending = await deployments.listApprovals(
+      { status: 'pending', entityRef: 'component:default/payments-api' },
+      { credentials },
+    );
+    expect(pending.map(a => a.id)).toEqual([first.outputs.approvalId]);
   });
 
   it('deployments:promote takes the same image and settings to the next environment', async () => {

@@ -1,12 +1,18 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  DeploymentRecord,
+  DeploymentOutcome,
   ENVIRONMENT_NAMES,
+  isPendingApproval,
   namespaceFor,
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './deploy.examples';
-import { entityLink, recordJson, withSecretReferences } from './shared';
+import {
+  entityLink,
+  recordJson,
+  reportPendingApproval,
+  withSecretReferences,
+} from './shared';
 
 /**
  * `deployments:deploy` — deploys through the deployments service as the user
@@ -110,8 +116,28 @@ export function createDeployAction(options: {
       },
       output: {
         revision: z =>
-          z.number().describe('Revision in the deployment history'),
-        status: z => z.string().describe('succeeded (or dry-run)'),
+          z
+            .number()
+            .optional()
+            .describe(
+              'Revision in the deployment history (absent while pending approval)',
+            ),
+        status: z =>
+          z
+            .string()
+            .describe(
+              'succeeded, dry-run, or pending-approval (the environment requires approval: nothing applied yet)',
+            ),
+        approvalId: z =>
+          z
+            .string()
+            .optional()
+            .describe('The approval request, when pending approval'),
+        approvalUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe('Where approvers decide, when pending approval'),
         namespace: z => z.string().describe('Namespace deployed to'),
         entityUrl: z => z.string().describe("Link to the application's page"),
       },
@@ -153,13 +179,24 @@ export function createDeployAction(options: {
         `Deploying ${input.application} to ${input.environment}/${namespace} ...`,
       );
       // A retried task finds the checkpoint and does not deploy twice.
-      const record = (await ctx.checkpoint({
+      const outcome = (await ctx.checkpoint({
         key: `deployments:deploy:${input.environment}:${namespace}:${input.application}`,
         fn: async () =>
           recordJson(
-            await deployments.deploy(request, { credentials, timeoutSeconds }),
+            await deployments.deploy(request, {
+              credentials,
+              timeoutSeconds,
+              taskId: ctx.task.id,
+            }),
           ),
-      })) as DeploymentRecord;
+      })) as DeploymentOutcome;
+      if (isPendingApproval(outcome)) {
+        reportPendingApproval(ctx, outcome);
+        ctx.output('namespace', namespace);
+        ctx.output('entityUrl', entityLink(input.application));
+        return;
+      }
+      const record = outcome;
 
       if (record.status !== 'succeeded') {
         throw new Error(

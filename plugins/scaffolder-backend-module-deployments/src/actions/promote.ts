@@ -1,14 +1,15 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  DeploymentRecord,
+  DeploymentOutcome,
   ENVIRONMENT_NAMES,
+  isPendingApproval,
   namespaceFor,
   nextEnvironment,
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './promote.examples';
-import { entityLink, recordJson } from './shared';
+import { entityLink, recordJson, reportPendingApproval } from './shared';
 
 // Variables that name the environment follow the deployment, not the source.
 const ENVIRONMENT_VARIABLES = new Set(['ENVIRONMENT', 'PYTHON_ENV']);
@@ -58,7 +59,30 @@ export function createPromoteAction(options: {
       },
       output: {
         environment: z => z.string().describe('Environment promoted to'),
-        revision: z => z.number().describe('Revision in the target history'),
+        revision: z =>
+          z
+            .number()
+            .optional()
+            .describe(
+              'Revision in the target history (absent while pending approval)',
+            ),
+        status: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'succeeded, or pending-approval (the target requires approval: nothing applied yet)',
+            ),
+        approvalId: z =>
+          z
+            .string()
+            .optional()
+            .describe('The approval request, when pending approval'),
+        approvalUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe('Where approvers decide, when pending approval'),
         image: z => z.string().describe('The image promoted'),
         entityUrl: z => z.string().describe("Link to the application's page"),
       },
@@ -136,16 +160,25 @@ export function createPromoteAction(options: {
         return;
       }
 
-      const record = (await ctx.checkpoint({
+      const outcome = (await ctx.checkpoint({
         key: `deployments:promote:${application}:${from}:${current.record.revision}`,
         fn: async () =>
           recordJson(
             await deployments.deploy(request, {
               credentials,
               timeoutSeconds: ctx.input.timeoutSeconds,
+              taskId: ctx.task.id,
             }),
           ),
-      })) as DeploymentRecord;
+      })) as DeploymentOutcome;
+      if (isPendingApproval(outcome)) {
+        reportPendingApproval(ctx, outcome);
+        ctx.output('environment', next);
+        ctx.output('image', current.record.image);
+        ctx.output('entityUrl', entityLink(application));
+        return;
+      }
+      const record = outcome;
       if (record.status !== 'succeeded') {
         throw new Error(
           `Promotion to ${next} (revision ${record.revision}) ended ${
@@ -154,6 +187,7 @@ export function createPromoteAction(options: {
         );
       }
       ctx.output('environment', next);
+      ctx.output('status', record.status);
       ctx.output('revision', record.revision);
       ctx.output('image', record.image);
       ctx.output('entityUrl', entityLink(application));

@@ -1,6 +1,8 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
-  DeploymentRecord,
+  approvalLink,
+  DeploymentOutcome,
+  PendingApproval,
   PolicyViolation,
   RequestValidationError,
 } from '@internal/backstage-plugin-deployments-common';
@@ -24,9 +26,32 @@ export function describeProblems(
   ].join('\n');
 }
 
-/** A record as JSON (checkpoints store JSON). */
-export function recordJson(record: DeploymentRecord) {
-  return JSON.parse(JSON.stringify(record));
+/** An outcome as JSON (checkpoints store JSON). */
+export function recordJson(outcome: DeploymentOutcome) {
+  return JSON.parse(JSON.stringify(outcome));
+}
+
+/**
+ * Ends a step whose change waits for approval: the task finishes (it does
+ * not wait for a decision that may take days) and says who decides and
+ * where. The approval applies the change; the requester is notified of the
+ * decision and of the result.
+ */
+export function reportPendingApproval(
+  ctx: {
+    logger: { info(message: string): void };
+    output(name: string, value: unknown): void;
+  },
+  pending: PendingApproval,
+) {
+  const { approval } = pending;
+  const url = approvalLink(approval.id);
+  ctx.logger.info(
+    `${approval.environment} requires approval: nothing was applied yet. Awaiting approval by a member of ${approval.owner} other than ${approval.requester}, or a release manager, before ${approval.expiresAt}: ${url}`,
+  );
+  ctx.output('status', 'pending-approval');
+  ctx.output('approvalId', approval.id);
+  ctx.output('approvalUrl', url);
 }
 
 /** A template's secret references ({ name, secret, key }) as env entries. */

@@ -1,0 +1,1 @@
+export { devSignInModule } from './devSignInModule';

@@ -1,0 +1,281 @@
+import {
+  mockCredentials,
+  mockErrorHandler,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import {
+  ApprovalRequest,
+  AuditEvent,
+} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import express from 'express';
+import { resolve } from 'node:path';
+import request from 'supertest';
+import { HealthService } from './health/HealthService';
+import { createRouter } from './router';
+import { AuditLog } from './service/AuditLog';
+import { PolicyRegistry } from './service/PolicyRegistry';
+
+const ID = '0b9c5a8e-1f4e-4c1b-9a57-3c1f2d7e9a10';
+const ADA = mockCredentials.user.header('user:default/ada');
+
+const approval: ApprovalRequest = {
+  id: ID,
+  entityRef: 'component:default/payments-api',
+  owner: 'group:default/team-payments',
+  environment: 'production',
+  namespace: 'payments-api-production',
+  name: 'payments-api',
+  action: 'deploy',
+  requester: 'user:default/ada',
+  status: 'pending',
+  createdAt: '2026-11-25T09:00:00.000Z',
+  expiresAt: '2026-11-28T09:00:00.000Z',
+};
+
+async function app() {
+  const deployments = {
+    listApprovals: jest.fn(async () => [approval]),
+    getApproval: jest.fn(async () => approval),
+    approve: jest.fn(async () => ({ ...approval, status: 'approved' })),
+    reject: jest.fn(async () => ({ ...approval, status: 'rejected' })),
+    listAudit: jest.fn(async (): Promise<AuditEvent[]> => []),
+    deploy: jest.fn(async () => ({ status: 'pending-approval', approval })),
+    delete: jest.fn(),
+  };
+  const audit = { record: jest.fn(async (_event: unknown) => {}) };
+  const router = await createRouter({
+    httpAuth: mockServices.httpAuth(),
+    deployments: deployments as unknown as DeploymentService,
+    policies: {} as PolicyRegistry,
+    health: {} as HealthService,
+    audit: audit as unknown as AuditLog,
+    openApiPath: resolve(__dirname, '../openapi.yaml'),
+  });
+  const server = express().use(router).use(mockErrorHandler());
+  return { server, deployments, audit };
+}
+
+describe('approval and audit routes', () => {
+  it('refuses a change without valid credentials with 401 and audits it as anonymous', async () => {
+    const { server, deployments, audit } = await app();
+    for (const header of [
+      mockCredentials.none.header(),
+      mockCredentials.user.invalidHeader(),
+    ]) {
+      const res = await request(server)
+        .post(`/approvals/${ID}/approve`)
+        .set('authorization', header)
+        .send({});
+      expect(res.status).toBe(401);
+    }
+    const del = await request(server)
+      .delete('/deployments/production/payments-api-production/payments-api')
+      .set('authorization', mockCredentials.none.header());
+    expect(del.status).toBe(401);
+    // Express routes paths case-insensitively; the check must too.
+    const shouted = await request(server)
+      .post(
+        '/DEPLOYMENTS/production/payments-api-production/payments-api/RESTART',
+      )
+      .set('authorization', mockCredentials.none.header());
+    expect(shouted.status).toBe(401);
+    expect(deployments.approve).not.toHaveBeenCalled();
+    expect(deployments.delete).not.toHaveBeenCalled();
+    expect(audit.record.mock.calls.map(([event]) => event)).toEqual([
+      expect.objectContaining({
+        actor: 'anonymous',
+        action: 'approval.approve',
+        result: 'refused',
+        approvalId: ID,
+      }),
+      expect.objectContaining({
+        actor: 'anonymous',
+        action: 'approval.approve',
+      }),
+      expect.objectContaining({
+        actor: 'anonymous',
+        action: 'delete',
+        result: 'refused',
+        environment: 'production',
+        namespace: 'payments-api-production',
+        name: 'payments-api',
+      }),
+      expect.objectContaining({
+        actor: 'anonymous',
+        action: 'restart',
+        result: 'refused',
+        environment: 'production',
+      }),
+    ]);
+
+    // Reads are refused too, but only changes are audited.
+    const list = await request(server)
+      .get('/approvals')
+      .set('authorization', mockCredentials.none.header());
+    expect(list.status).toBe(401);
+    const auditRead = await request(server)
+      .get('/audit')
+      .set('authorization', mockCredentials.none.header());
+    expect(auditRead.status).toBe(401);
+    expect(audit.record).toHaveBeenCalledTimes(4);
+  });
+
+  it('answers 400 for malformed ids, filters and bodies', async () => {
+    const { server, deployments } = await app();
+    const cases: Array<[request.Test, RegExp]> = [
+      [
+        request(server).post('/approvals/not-a-uuid/approve').send({}),
+        /approval id 'not-a-uuid' is not a UUID/,
+      ],
+      [request(server).get('/approvals/42'), /is not a UUID/],
+      [
+        request(server).post(`/approvals/${ID}/reject`).send({ comment: 3 }),
+        /comment must be a string/,
+      ],
+      [request(server).get('/approvals?status=done'), /status must be one of/],
+      [request(server).get('/audit?format=xml'), /format must be json or csv/],
+      [
+        request(server).post('/deployments?taskId=a%20b').send({}),
+        /taskId must be one scaffolder task id/,
+      ],
+    ];
+    for (const [req, message] of cases) {
+      const res = await req.set('authorization', ADA);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    }
+    expect(deployments.approve).not.toHaveBeenCalled();
+    expect(deployments.reject).not.toHaveBeenCalled();
+    expect(deployments.deploy).not.toHaveBeenCalled();
+  });
+
+  it('maps a missing request to 404 and a decided one to 409', async () => {
+    const { server, deployments } = await app();
+    deployments.getApproval.mockRejectedValueOnce(
+      new NotFoundError(`No approval request ${ID}`),
+    );
+    const missing = await request(server)
+      .get(`/approvals/${ID}`)
+      .set('authorization', ADA);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toBe(`No approval request ${ID}`);
+
+    deployments.approve.mockRejectedValueOnce(
+      new ConflictError(
+        `approval request ${ID} was already approved by user:default/grace at 2026-11-25T09:01:00.000Z; nothing more to decide`,
+      ),
+    );
+    const conflict = await request(server)
+      .post(`/approvals/${ID}/approve`)
+      .set('authorization', mockCredentials.user.header('user:default/kelsey'))
+      .send({ comment: 'ok' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error).toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(
+        'already approved by user:default/grace',
+      ),
+    });
+    expect(deployments.approve).toHaveBeenCalledWith(
+      ID,
+      { comment: 'ok' },
+      {
+        credentials: expect.objectContaining({
+          principal: expect.objectContaining({
+            userEntityRef: 'user:default/kelsey',
+          }),
+        }),
+      },
+    );
+  });
+
+  it('answers a change that waits for approval with 202 and passes the task id', async () => {
+    const { server, deployments } = await app();
+    const res = await request(server)
+      .post('/deployments?taskId=9f1c2d3e-aaaa-4bbb-8ccc-123456789abc')
+      .set('authorization', ADA)
+      .send({ application: 'component:default/payments-api' });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ status: 'pending-approval', approval });
+    expect(deployments.deploy).toHaveBeenCalledWith(
+      { application: 'component:default/payments-api' },
+      expect.objectContaining({
+        taskId: '9f1c2d3e-aaaa-4bbb-8ccc-123456789abc',
+      }),
+    );
+  });
+
+  it('lists approvals with their filters', async () => {
+    const { server, deployments } = await app();
+    const res = await request(server)
+      .get('/approvals?status=pending&entityRef=component:default/payments-api')
+      .set('authorization', ADA);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ items: [approval] });
+    expect(deployments.listApprovals).toHaveBeenCalledWith(
+      { status: 'pending', entityRef: 'component:default/payments-api' },
+      expect.anything(),
+    );
+  });
+
+  it('exports the audit trail as JSON and as properly escaped CSV', async () => {
+    const { server, deployments } = await app();
+    const events: AuditEvent[] = [
+      {
+        id: 'e1',
+        at: '2026-11-25T09:02:00.000Z',
+        actor: 'user:default/grace',
+        action: 'approval.reject',
+        result: 'success',
+        entityRef: 'component:default/payments-api',
+        environment: 'production',
+        message: 'rejected deploy: "not now",\nafter the freeze',
+        approvalId: ID,
+      },
+      {
+        id: 'e2',
+        at: '2026-11-25T09:01:00.000Z',
+        actor: 'anonymous',
+        action: 'delete',
+        result: 'refused',
+        message: '=HYPERLINK("http://evil")',
+      },
+    ];
+    deployments.listAudit.mockResolvedValue(events);
+
+    const json = await request(server)
+      .get(
+        '/audit?entityRef=component:default/payments-api&environment=production&limit=50',
+      )
+      .set('authorization', ADA);
+    expect(json.status).toBe(200);
+    expect(json.body).toEqual({ items: events });
+    expect(deployments.listAudit).toHaveBeenCalledWith(
+      {
+        entityRef: 'component:default/payments-api',
+        environment: 'production',
+        limit: 50,
+      },
+      expect.anything(),
+    );
+
+    const csv = await request(server)
+      .get('/audit?format=csv')
+      .set('authorization', ADA);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe(
+      'attachment; filename="deployments-audit.csv"',
+    );
+    expect(csv.text).toBe(
+      [
+        'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,id',
+        `2026-11-25T09:02:00.000Z,user:default/grace,approval.reject,success,component:default/payments-api,production,,,,,"rejected deploy: ""not now"",\nafter the freeze",,${ID},e1`,
+        `2026-11-25T09:01:00.000Z,anonymous,delete,refused,,,,,,,"'=HYPERLINK(""http://evil"")",,,e2`,
+        '',
+      ].join('\r\n'),
+    );
+  });
+});

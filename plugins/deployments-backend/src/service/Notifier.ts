@@ -1,0 +1,298 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  approvalLink,
+  ApprovalRequest,
+  DeploymentRecord,
+} from '@internal/backstage-plugin-deployments-common';
+
+const WEBHOOK_TIMEOUT_MS = 5000;
+
+/** What happened, as the webhook's `event` field says it. */
+export type DeploymentEventType =
+  | 'approval-requested'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'deployed'
+  | 'failed'
+  | 'rolled-back'
+  | 'deleted';
+
+/** The JSON body the webhook receives. */
+export type DeploymentEventPayload = {
+  event: DeploymentEventType;
+  entityRef: string;
+  environment: string;
+  namespace: string;
+  name: string;
+  action: string;
+  requester: string;
+  actor?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  revision?: number;
+  approvalId?: string;
+  comment?: string;
+  message?: string;
+  link?: string;
+  at: string;
+};
+
+type Recipients = { entityRef: string[]; excludeEntityRef?: string[] };
+
+/**
+ * Tells people what happened: Backstage notifications (approval requested →
+ * approvers; decisions and outcomes → requester and owners) and, when
+ * `deployments.notifications.webhookUrl` is set, a plain JSON POST for a team
+ * chat. Sending is fire-and-forget: a failure is logged and never fails or
+ * delays a deployment.
+ */
+export class Notifier {
+  static create(options: {
+    config: Config;
+    logger: LoggerService;
+    notifications?: NotificationService;
+    fetch?: typeof fetch;
+  }): Notifier {
+    return new Notifier(
+      options.logger,
+      options.notifications,
+      options.config.getOptionalString('deployments.notifications.webhookUrl'),
+      options.config.getOptionalString(
+        'deployments.approvals.releaseManagerGroup',
+      ) ?? 'group:default/release-managers',
+      options.fetch ?? fetch,
+    );
+  }
+
+  private constructor(
+    private readonly logger: LoggerService,
+    private readonly notifications: NotificationService | undefined,
+    private readonly webhookUrl: string | undefined,
+    private readonly releaseManagerGroup: string,
+    private readonly fetchFn: typeof fetch,
+  ) {}
+
+  /** A new request: the owning group and the release managers, not the requester. */
+  approvalRequested(approval: ApprovalRequest): void {
+    this.send(
+      {
+        entityRef: [approval.owner, this.releaseManagerGroup],
+        excludeEntityRef: [approval.requester],
+      },
+      {
+        ...this.fromApproval(approval, 'approval-requested'),
+        message: `${approval.requester} asks to ${approval.action} ${
+          approval.entityRef
+        } in ${approval.environment}${
+          approval.toVersion ? ` (${approval.toVersion})` : ''
+        }`,
+      },
+    );
+  }
+
+  /** Approved, rejected or expired: the requester and the owners. */
+  decided(approval: ApprovalRequest): void {
+    let event: 'approved' | 'rejected' | 'expired' = 'approved';
+    if (approval.status === 'rejected' || approval.status === 'expired') {
+      event = approval.status;
+    }
+    const by = approval.decidedBy ? ` by ${approval.decidedBy}` : '';
+    this.send(
+      { entityRef: [approval.requester, approval.entityRef] },
+      {
+        ...this.fromApproval(approval, event),
+        actor: approval.decidedBy,
+        comment: approval.comment,
+        message:
+          event === 'expired'
+            ? `The request to ${approval.action} ${approval.entityRef} in ${approval.environment} expired without a decision; nothing was changed`
+            : `The request to ${approval.action} ${approval.entityRef} in ${
+                approval.environment
+              } was ${event}${by}${
+                event === 'rejected' ? '; nothing was changed' : ''
+              }${approval.comment ? `: ${approval.comment}` : ''}`,
+      },
+    );
+  }
+
+  /** An approved change that could not be applied at all (no revision). */
+  applyFailed(approval: ApprovalRequest): void {
+    this.send(
+      { entityRef: [approval.requester, approval.entityRef] },
+      {
+        ...this.fromApproval(approval, 'failed'),
+        actor: approval.decidedBy,
+        message: `The approved ${approval.action} of ${approval.entityRef} in ${
+          approval.environment
+        } failed: ${approval.error ?? 'no reason recorded'}`,
+      },
+    );
+  }
+
+  /** How a change ended: deployed, failed, rolled back or deleted. */
+  outcome(
+    record: DeploymentRecord,
+    options: { fromVersion?: string; approvalId?: string } = {},
+  ): void {
+    let event: DeploymentEventType;
+    if (record.status === 'failed') event = 'failed';
+    else if (record.status === 'rolled-back' || record.action === 'rollback')
+      event = 'rolled-back';
+    else if (record.action === 'delete') event = 'deleted';
+    else if (record.status === 'succeeded') event = 'deployed';
+    else return;
+    this.send(
+      { entityRef: [record.requester, record.entityRef] },
+      {
+        event,
+        entityRef: record.entityRef,
+        environment: record.environment,
+        namespace: record.namespace,
+        name: record.name,
+        action: record.action,
+        requester: record.requester,
+        fromVersion: options.fromVersion,
+        toVersion: record.image,
+        revision: record.revision,
+        approvalId: options.approvalId,
+        message: `${record.action} of ${record.entityRef} in ${
+          record.environment
+        } (revision ${record.revision}) ${outcomeText(record)}`,
+        link: entityLink(record.entityRef),
+        at: new Date().toISOString(),
+      },
+    );
+  }
+
+  private fromApproval(
+    approval: ApprovalRequest,
+    event: DeploymentEventType,
+  ): DeploymentEventPayload {
+    return {
+      event,
+      entityRef: approval.entityRef,
+      environment: approval.environment,
+      namespace: approval.namespace,
+      name: approval.name,
+      action: approval.action,
+      requester: approval.requester,
+      fromVersion: approval.fromVersion,
+      toVersion: approval.toVersion,
+      revision: approval.revision,
+      approvalId: approval.id,
+      link: approvalLink(approval.id),
+      at: new Date().toISOString(),
+    };
+  }
+
+  private send(recipients: Recipients, payload: DeploymentEventPayload) {
+    void this.notify(recipients, payload);
+    void this.postWebhook(payload);
+  }
+
+  private async notify(
+    recipients: Recipients,
+    payload: DeploymentEventPayload,
+  ) {
+    if (!this.notifications) return;
+    try {
+      await this.notifications.send({
+        recipients: { type: 'entity', ...recipients },
+        payload: {
+          title: title(payload),
+          description: payload.message,
+          link: payload.link,
+          severity: severityOf(payload.event),
+          topic: `deployments:${payload.entityRef}`,
+          scope: payload.approvalId
+            ? `deployments:approval:${payload.approvalId}:${payload.event}`
+            : undefined,
+        },
+      });
+    } catch (error) {
+      this.logger.warn('Deployment notification could not be sent', {
+        event: payload.event,
+        entityRef: payload.entityRef,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  private async postWebhook(payload: DeploymentEventPayload) {
+    if (!this.webhookUrl) return;
+    try {
+      const response = await this.fetchFn(this.webhookUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      });
+      if (!response.ok) {
+        throw new Error(`HTTP ${response.status} ${response.statusText}`);
+      }
+    } catch (error) {
+      // The URL may carry a token (chat webhooks do): log its origin only.
+      this.logger.warn('Deployment webhook failed', {
+        event: payload.event,
+        entityRef: payload.entityRef,
+        webhook: safeOrigin(this.webhookUrl),
+        error: (error as Error).message,
+      });
+    }
+  }
+}
+
+function outcomeText(record: DeploymentRecord): string {
+  if (record.status === 'failed') {
+    return `failed: ${record.error ?? 'no reason recorded'}`;
+  }
+  if (record.status === 'rolled-back') {
+    return `was rolled back: ${record.error ?? 'no reason recorded'}`;
+  }
+  return 'succeeded';
+}
+
+function severityOf(event: DeploymentEventType): 'high' | 'normal' | 'low' {
+  if (event === 'failed' || event === 'rolled-back') return 'high';
+  return event === 'approval-requested' ? 'normal' : 'low';
+}
+
+function title(payload: DeploymentEventPayload): string {
+  const what = `${payload.entityRef} in ${payload.environment}`;
+  switch (payload.event) {
+    case 'approval-requested':
+      return `Approval requested: ${payload.action} ${what}`;
+    case 'approved':
+      return `Approved: ${payload.action} ${what}`;
+    case 'rejected':
+      return `Rejected: ${payload.action} ${what}`;
+    case 'expired':
+      return `Approval expired: ${payload.action} ${what}`;
+    case 'deployed':
+      return `Deployed: ${what}`;
+    case 'failed':
+      return `Deployment failed: ${what}`;
+    case 'rolled-back':
+      return `Rolled back: ${what}`;
+    default:
+      return `Deleted: ${what}`;
+  }
+}
+
+function entityLink(entityRef: string): string {
+  const match = /^([^:]+):([^/]+)\/(.+)$/.exec(entityRef);
+  return match
+    ? `/catalog/${match[2]}/${match[1].toLocaleLowerCase('en-US')}/${match[3]}`
+    : '/catalog';
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,262 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { auditEventsToCsv } from '@internal/backstage-plugin-deployments-common';
+import { ApprovalStore, NewApprovalRequest } from './ApprovalStore';
+import { AuditStore } from './AuditStore';
+
+jest.setTimeout(60_000);
+
+// SQLite always; PostgreSQL from BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING
+// (./portal test starts it). Without one this fails rather than test SQLite only.
+function postgresId(): TestDatabaseId {
+  const key = Object.keys(process.env).find(k =>
+    /^BACKSTAGE_TEST_DATABASE_POSTGRES\d+_CONNECTION_STRING$/.test(k),
+  );
+  if (!key) {
+    throw new Error(
+      'No PostgreSQL for the store tests: run them through ./portal test, or set BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING',
+    );
+  }
+  return `POSTGRES_${key.match(/POSTGRES(\d+)/)![1]}` as TestDatabaseId;
+}
+
+const ids: TestDatabaseId[] = ['SQLITE_3', postgresId()];
+const databases = TestDatabases.create({ ids, disableDocker: true });
+
+const T0 = new Date('2026-11-25T09:00:00.000Z');
+const hours = (h: number) => new Date(T0.getTime() + h * 3600_000);
+
+function newApproval(
+  overrides: Partial<NewApprovalRequest> = {},
+): NewApprovalRequest {
+  return {
+    entityRef: 'component:default/payments-api',
+    owner: 'group:default/team-payments',
+    environment: 'production',
+    namespace: 'payments-api-production',
+    name: 'payments-api',
+    action: 'deploy',
+    requester: 'user:default/ada',
+    fromVersion: 'ghcr.io/acme/payments-api:1.0.0',
+    toVersion: 'ghcr.io/acme/payments-api:1.1.0',
+    taskId: 'task-1',
+    expiresAt: hours(72),
+    ...overrides,
+  };
+}
+
+describe.each(ids)('approval and audit stores on %s', databaseId => {
+  async function stores() {
+    const knex = await databases.init(databaseId);
+    const database = mockServices.database({ knex });
+    return {
+      knex,
+      approvals: await ApprovalStore.create(database),
+      audit: await AuditStore.create(database),
+    };
+  }
+
+  it('stores a pending request and reads it back by id and filter', async () => {
+    const { approvals } = await stores();
+    const created = await approvals.insert(newApproval(), T0);
+    await approvals.insert(
+      newApproval({ entityRef: 'component:default/orders-api' }),
+      hours(1),
+    );
+    expect(created).toMatchObject({
+      status: 'pending',
+      requester: 'user:default/ada',
+      createdAt: T0.toISOString(),
+      expiresAt: hours(72).toISOString(),
+      taskId: 'task-1',
+    });
+    expect(created.decidedBy).toBeUndefined();
+    expect(await approvals.get(created.id)).toEqual(created);
+    expect(await approvals.get('00000000-0000-4000-8000-000000000000')).toBe(
+      undefined,
+    );
+    const forPayments = await approvals.list({
+      entityRef: 'component:default/payments-api',
+    });
+    expect(forPayments.map(a => a.id)).toEqual([created.id]);
+    const all = await approvals.list({ status: 'pending' });
+    expect(all.map(a => a.entityRef)).toEqual([
+      'component:default/orders-api',
+      'component:default/payments-api',
+    ]);
+    expect(await approvals.list({ status: 'approved' })).toEqual([]);
+  });
+
+  it('decides a request once: a second decision loses and learns who won', async () => {
+    const { approvals } = await stores();
+    const { id } = await approvals.insert(newApproval(), T0);
+    const first = await approvals.decide(id, {
+      status: 'approved',
+      by: 'user:default/grace',
+      comment: 'ok',
+      now: hours(1),
+    });
+    expect(first).toMatchObject({
+      won: true,
+      approval: {
+        status: 'approved',
+        decidedBy: 'user:default/grace',
+        decidedAt: hours(1).toISOString(),
+        comment: 'ok',
+      },
+    });
+    const second = await approvals.decide(id, {
+      status: 'rejected',
+      by: 'user:default/kelsey',
+    });
+    expect(second).toMatchObject({
+      won: false,
+      current: { status: 'approved', decidedBy: 'user:default/grace' },
+    });
+    expect(
+      await approvals.decide('00000000-0000-4000-8000-000000000000', {
+        status: 'approved',
+        by: 'user:default/grace',
+      }),
+    ).toBeUndefined();
+  });
+
+  it('lets exactly one of many concurrent approvals win', async () => {
+    const { approvals } = await stores();
+    const { id } = await approvals.insert(newApproval(), T0);
+    const approvers = ['grace', 'kelsey', 'rita', 'linus', 'margaret'];
+    const outcomes = await Promise.all(
+      approvers.map(name =>
+        approvals.decide(id, {
+          status: 'approved',
+          by: `user:default/${name}`,
+        }),
+      ),
+    );
+    const winners = outcomes.filter(o => o?.won);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0]!;
+    if (!winner.won) throw new Error('unreachable');
+    expect((await approvals.get(id))!.decidedBy).toBe(
+      winner.approval.decidedBy,
+    );
+    for (const loser of outcomes.filter(o => !o?.won)) {
+      expect(loser).toMatchObject({
+        won: false,
+        current: { decidedBy: winner.approval.decidedBy },
+      });
+    }
+  });
+
+  it('finds overdue pending requests only and records results', async () => {
+    const { approvals } = await stores();
+    const overdue = await approvals.insert(
+      newApproval({ expiresAt: hours(1) }),
+      T0,
+    );
+    const decided = await approvals.insert(
+      newApproval({ expiresAt: hours(1) }),
+      T0,
+    );
+    await approvals.insert(newApproval({ expiresAt: hours(5) }), T0);
+    await approvals.decide(decided.id, {
+      status: 'approved',
+      by: 'user:default/grace',
+    });
+    expect((await approvals.overdue(hours(2))).map(a => a.id)).toEqual([
+      overdue.id,
+    ]);
+    expect(await approvals.overdue(hours(0.5))).toEqual([]);
+
+    const applied = await approvals.recordResult(decided.id, {
+      result: 'applied',
+      revision: 4,
+    });
+    expect(applied).toMatchObject({ result: 'applied', revision: 4 });
+    expect(applied.error).toBeUndefined();
+  });
+
+  it('appends audit events and filters them newest first', async () => {
+    const { audit } = await stores();
+    await audit.insert({
+      at: hours(0),
+      actor: 'user:default/ada',
+      action: 'deploy',
+      result: 'pending',
+      entityRef: 'component:default/payments-api',
+      environment: 'production',
+      taskId: 'task-1',
+      approvalId: '11111111-1111-4111-8111-111111111111',
+    });
+    await audit.insert({
+      at: hours(1),
+      actor: 'anonymous',
+      action: 'delete',
+      result: 'refused',
+      environment: 'production',
+      message: 'Missing credentials',
+    });
+    await audit.insert({
+      at: hours(2),
+      actor: 'user:default/grace',
+      action: 'approval.approve',
+      result: 'success',
+      entityRef: 'component:default/payments-api',
+      environment: 'production',
+      message: 'approved, "ship it"',
+    });
+    await audit.insert({
+      at: hours(3),
+      actor: 'user:default/linus',
+      action: 'deploy',
+      result: 'success',
+      entityRef: 'component:default/orders-api',
+      environment: 'development',
+    });
+
+    const all = await audit.list();
+    expect(all.map(e => e.actor)).toEqual([
+      'user:default/linus',
+      'user:default/grace',
+      'anonymous',
+      'user:default/ada',
+    ]);
+    expect(all[3]).toEqual({
+      id: expect.any(String),
+      at: hours(0).toISOString(),
+      actor: 'user:default/ada',
+      action: 'deploy',
+      result: 'pending',
+      entityRef: 'component:default/payments-api',
+      environment: 'production',
+      taskId: 'task-1',
+      approvalId: '11111111-1111-4111-8111-111111111111',
+    });
+    expect(
+      (await audit.list({ entityRef: 'component:default/payments-api' })).map(
+        e => e.action,
+      ),
+    ).toEqual(['approval.approve', 'deploy']);
+    expect(
+      (await audit.list({ environment: 'production', limit: 2 })).map(
+        e => e.actor,
+      ),
+    ).toEqual(['user:default/grace', 'anonymous']);
+
+    const csv = auditEventsToCsv(
+      await audit.list({ entityRef: 'component:default/payments-api' }),
+    );
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(
+      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,id',
+    );
+    expect(lines[1]).toMatch(
+      /^2026-11-25T11:00:00\.000Z,user:default\/grace,approval\.approve,success,component:default\/payments-api,production,,,,,"approved, ""ship it""",,,[0-9a-f-]{36}$/,
+    );
+    expect(lines).toHaveLength(4); // header, two events, final CRLF
+    expect(lines[3]).toBe('');
+  });
+});

@@ -1,0 +1,173 @@
+import { EnvironmentName } from './environments';
+import { DeploymentRecord } from './records';
+import { DeploymentRequest } from './request';
+
+/** What an approval request asks for. @public */
+export type ApprovalAction = 'deploy' | 'update' | 'rollback' | 'delete';
+
+/**
+ * Where an approval request is: `pending` until an approver decides
+ * (`approved` or `rejected`) or it runs out of time (`expired`).
+ *
+ * @public
+ */
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+/**
+ * A change to an environment that requires approval, waiting for (or after)
+ * the decision of someone other than the requester.
+ *
+ * @public
+ */
+export type ApprovalRequest = {
+  id: string;
+  entityRef: string;
+  /** The owning group of the application (`spec.owner`) when requested. */
+  owner: string;
+  environment: EnvironmentName;
+  namespace: string;
+  name: string;
+  action: ApprovalAction;
+  requester: string;
+  /** The image running when requested, if any. */
+  fromVersion?: string;
+  /** The image the change would run (for a delete: absent). */
+  toVersion?: string;
+  /** For deploy and update: the request that runs once approved. */
+  request?: DeploymentRequest;
+  /** For a rollback: the revision to restore (absent: the last good one). */
+  rollbackToRevision?: number;
+  changeReference?: string;
+  /** The scaffolder task that asked, if one did. */
+  taskId?: string;
+  status: ApprovalStatus;
+  createdAt: string;
+  expiresAt: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  comment?: string;
+  /** After approval: whether the change was applied, and its revision. */
+  result?: 'applied' | 'failed';
+  revision?: number;
+  error?: string;
+};
+
+/**
+ * The answer of a change to an environment that requires approval
+ * (HTTP 202): nothing was applied, a request waits for a decision.
+ *
+ * @public
+ */
+export type PendingApproval = {
+  status: 'pending-approval';
+  approval: ApprovalRequest;
+};
+
+/** A change either ran (its record) or waits for approval. @public */
+export type DeploymentOutcome = DeploymentRecord | PendingApproval;
+
+/** Whether a change waits for approval instead of having run. @public */
+export function isPendingApproval(
+  outcome: DeploymentOutcome | undefined,
+): outcome is PendingApproval {
+  return (
+    typeof outcome === 'object' &&
+    outcome !== null &&
+    outcome.status === 'pending-approval' &&
+    'approval' in outcome
+  );
+}
+
+/** Where the approval request is shown in the portal. @public */
+export function approvalLink(id: string): string {
+  return `/deployments/approvals/${encodeURIComponent(id)}`;
+}
+
+/** Which audit events a query returns. Absent filters match everything. @public */
+export type AuditFilter = {
+  entityRef?: string;
+  environment?: EnvironmentName;
+  /** At most this many, newest first. */
+  limit?: number;
+};
+
+/**
+ * What was done: a mutating call (`deploy`, `update`, `restart`, `rollback`,
+ * `delete`) or an approval step.
+ *
+ * @public
+ */
+export type AuditAction =
+  | 'deploy'
+  | 'update'
+  | 'restart'
+  | 'rollback'
+  | 'delete'
+  | 'approval.request'
+  | 'approval.approve'
+  | 'approval.reject'
+  | 'approval.expire'
+  | 'approval.apply';
+
+/**
+ * How it ended: `success`, `failure` (tried, did not work), `refused`
+ * (401/403: not allowed) or `pending` (waits for approval).
+ *
+ * @public
+ */
+export type AuditResult = 'success' | 'failure' | 'refused' | 'pending';
+
+/** One entry of the audit trail. @public */
+export type AuditEvent = {
+  id: string;
+  at: string;
+  /** User entity ref, `anonymous` (no valid credentials) or `system` (expiry). */
+  actor: string;
+  action: AuditAction;
+  result: AuditResult;
+  entityRef?: string;
+  environment?: string;
+  namespace?: string;
+  name?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  message?: string;
+  taskId?: string;
+  approvalId?: string;
+};
+
+/** The columns of the audit CSV export, in order. @public */
+export const AUDIT_CSV_COLUMNS: ReadonlyArray<keyof AuditEvent> = [
+  'at',
+  'actor',
+  'action',
+  'result',
+  'entityRef',
+  'environment',
+  'namespace',
+  'name',
+  'fromVersion',
+  'toVersion',
+  'message',
+  'taskId',
+  'approvalId',
+  'id',
+];
+
+function csvField(value: unknown): string {
+  const text = value === undefined || value === null ? '' : String(value);
+  // Formula injection: spreadsheets run cells that start with these.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Audit events as CSV (RFC 4180, header line, CRLF line ends). @public */
+export function auditEventsToCsv(events: AuditEvent[]): string {
+  const lines = [AUDIT_CSV_COLUMNS.join(',')];
+  for (const event of events) {
+    lines.push(
+      AUDIT_CSV_COLUMNS.map(column => csvField(event[column])).join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

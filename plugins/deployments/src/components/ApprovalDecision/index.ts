@@ -1,0 +1,5 @@
+export { ApprovalDecision } from './ApprovalDecision';
+export type {
+  ApprovalDecisionOutcome,
+  ApprovalDecisionProps,
+} from './ApprovalDecision';

@@ -1,0 +1,91 @@
+import Grid from '@material-ui/core/Grid';
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+  StructuredMetadataTable,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { ApprovalRequest } from '@internal/backstage-plugin-deployments-common';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { deploymentsApiRef } from '../../api';
+import { formatDateTime, NO_VALUE, shortRef } from '../../lib/format';
+import {
+  APPROVALS_PATH,
+  approvalActionLabel,
+  taskLink,
+  versionChange,
+} from '../../lib/governance';
+import { ApprovalDecision } from '../ApprovalDecision';
+import { ApprovalStatusBadge } from './ApprovalStatusBadge';
+import { ChangeReference } from './ApprovalsTable';
+
+function metadata(approval: ApprovalRequest) {
+  const decided = approval.decidedBy
+    ? `${shortRef(approval.decidedBy)} at ${formatDateTime(approval.decidedAt)}`
+    : NO_VALUE;
+  return {
+    application: <EntityRefLink entityRef={approval.entityRef} />,
+    owner: <EntityRefLink entityRef={approval.owner} defaultKind="group" />,
+    environment: `${approval.environment} (namespace ${approval.namespace})`,
+    action: approvalActionLabel(approval.action),
+    version: versionChange(approval),
+    ...(approval.rollbackToRevision === undefined
+      ? {}
+      : { 'rollback to revision': approval.rollbackToRevision }),
+    requester: shortRef(approval.requester),
+    requested: formatDateTime(approval.createdAt),
+    expires: formatDateTime(approval.expiresAt),
+    'change reference': <ChangeReference value={approval.changeReference} />,
+    'scaffolder task': approval.taskId ? (
+      <Link to={taskLink(approval.taskId)}>{approval.taskId}</Link>
+    ) : (
+      NO_VALUE
+    ),
+    status: <ApprovalStatusBadge approval={approval} />,
+    decided,
+    comment: approval.comment ?? NO_VALUE,
+    ...(approval.revision === undefined ? {} : { revision: approval.revision }),
+    ...(approval.error ? { error: approval.error } : {}),
+  };
+}
+
+/** One approval request with Approve / Reject: /deployments/approvals/<id>. */
+export function ApprovalDetails(props: { id: string }) {
+  const api = useApi(deploymentsApiRef);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getApproval(props.id),
+    [api, props.id],
+  );
+
+  if (error && !value) {
+    return <ResponseErrorPanel error={error} />;
+  }
+  if (!value) {
+    return loading ? <Progress /> : null;
+  }
+  return (
+    <Grid container spacing={3} direction="column">
+      <Grid item>
+        <Link to={APPROVALS_PATH}>← All approval requests</Link>
+      </Grid>
+      <Grid item>
+        <InfoCard
+          title={`${approvalActionLabel(value.action)} ${value.name} in ${
+            value.environment
+          }`}
+          subheader={`Request ${value.id}`}
+        >
+          <div data-testid="approval-details">
+            <StructuredMetadataTable metadata={metadata(value)} />
+          </div>
+          <div style={{ marginTop: 16 }}>
+            <ApprovalDecision approval={value} onDecided={retry} />
+          </div>
+        </InfoCard>
+      </Grid>
+    </Grid>
+  );
+}

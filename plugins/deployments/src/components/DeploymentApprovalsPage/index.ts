@@ -1,0 +1,1 @@
+export { DeploymentApprovalsPage } from './DeploymentApprovalsPage';

@@ -1,0 +1,121 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent, {
+  PointerEventsCheckLevel,
+} from '@testing-library/user-event';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/frontend-test-utils';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { DeploymentsApi, deploymentsApiRef } from '../../api';
+import { approval, auditEvent } from '../../__testUtils__/governance';
+import { DeploymentsDashboardPage } from './DeploymentsDashboardPage';
+
+const user = userEvent.setup({
+  delay: null,
+  pointerEventsCheck: PointerEventsCheckLevel.Never,
+});
+
+jest.setTimeout(20_000);
+
+const emptyDashboard = async () => ({
+  deployments: [],
+  recentFailures: [],
+  figures: [],
+  firstDeployments: [],
+});
+
+async function renderDashboard(api: Partial<DeploymentsApi>) {
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [
+          deploymentsApiRef,
+          {
+            getDashboard: emptyDashboard,
+            listEnvironments: async () => [],
+            ...api,
+          },
+        ],
+        mockApis.permission(),
+      ]}
+    >
+      <DeploymentsDashboardPage />
+    </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name':
+          convertLegacyRouteRef(entityRouteRef),
+      },
+    },
+  );
+}
+
+describe('DeploymentsDashboardPage: approvals and audit trail', () => {
+  it('links to the Approvals page with the number of pending requests', async () => {
+    const listApprovals = jest.fn(async () => [
+      approval(),
+      approval({ id: '11111111-2222-4333-8444-555555555555' }),
+    ]);
+    await renderDashboard({ listApprovals });
+
+    const link = await screen.findByText('Approvals (2 pending)');
+    expect(link.closest('a')).toHaveAttribute('href', '/deployments/approvals');
+    expect(listApprovals).toHaveBeenCalledWith({ status: 'pending' });
+  });
+
+  it('still links to the Approvals page when the count is unknown', async () => {
+    await renderDashboard({
+      listApprovals: async () => {
+        throw new Error('backend down');
+      },
+    });
+
+    await waitFor(() =>
+      expect(screen.getByText('Approvals').closest('a')).toHaveAttribute(
+        'href',
+        '/deployments/approvals',
+      ),
+    );
+    expect(screen.queryByText(/pending\)/)).toBeNull();
+  });
+
+  it('has the global audit trail, with every application, and its export', async () => {
+    const getAudit = jest.fn(async () => [
+      auditEvent({ entityRef: 'component:default/orders-api' }),
+    ]);
+    const exportAudit = jest.fn(async () => new Blob(['[]']));
+    Object.assign(URL, {
+      createObjectURL: jest.fn(() => 'blob:audit'),
+      revokeObjectURL: jest.fn(),
+    });
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(() => {});
+    await renderDashboard({
+      listApprovals: async () => [],
+      getAudit,
+      exportAudit,
+    });
+
+    await user.click(
+      await screen.findByRole('button', {
+        name: /Audit trail \(all applications\)/,
+      }),
+    );
+    const trail = screen.getByTestId('audit-trail');
+    expect(
+      await within(trail).findByRole('link', { name: 'orders-api' }),
+    ).toBeInTheDocument();
+    expect(getAudit).toHaveBeenCalledWith({ limit: 100 });
+
+    await user.click(
+      within(trail).getByRole('button', { name: 'Export JSON' }),
+    );
+    await waitFor(() => expect(exportAudit).toHaveBeenCalledWith({}, 'json'));
+    expect(click).toHaveBeenCalled();
+    click.mockRestore();
+  });
+});

@@ -1,0 +1,62 @@
+import { useState } from 'react';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import { Link } from '@backstage/core-components';
+import {
+  ApprovalRequest,
+  approvalLink,
+} from '@internal/backstage-plugin-deployments-common';
+import { formatDateTime, shortRef } from '../../lib/format';
+import { approvalActionLabel, versionChange } from '../../lib/governance';
+import { ApprovalDecision, ApprovalDecisionOutcome } from '../ApprovalDecision';
+
+/** The requests of one environment that wait for a decision. */
+export function PendingApprovals(props: {
+  approvals: ApprovalRequest[];
+  onDecided: () => void;
+}) {
+  const { approvals, onDecided } = props;
+  // Kept here: a decided request leaves the list, its outcome stays.
+  const [outcome, setOutcome] = useState<ApprovalDecisionOutcome>();
+  if (approvals.length === 0 && !outcome) {
+    return null;
+  }
+  return (
+    <Box mb={2}>
+      {outcome && (
+        <Box mb={1}>
+          <Alert
+            severity={outcome.severity}
+            onClose={() => setOutcome(undefined)}
+          >
+            {outcome.message}
+          </Alert>
+        </Box>
+      )}
+      {approvals.map(approval => (
+        <Box mb={1} key={approval.id}>
+          <Alert
+            severity="info"
+            data-testid={`pending-approval-${approval.id}`}
+          >
+            <Typography variant="body2" gutterBottom>
+              <strong>Waiting for approval:</strong>{' '}
+              {approvalActionLabel(approval.action)} {approval.name} (
+              {versionChange(approval)}), requested by{' '}
+              {shortRef(approval.requester)} at{' '}
+              {formatDateTime(approval.createdAt)}, expires{' '}
+              {formatDateTime(approval.expiresAt)}.{' '}
+              <Link to={approvalLink(approval.id)}>View the request</Link>
+            </Typography>
+            <ApprovalDecision
+              approval={approval}
+              onDecided={onDecided}
+              onOutcome={setOutcome}
+            />
+          </Alert>
+        </Box>
+      ))}
+    </Box>
+  );
+}
