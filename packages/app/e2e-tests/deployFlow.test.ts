@@ -97,6 +97,14 @@ test('deploy-application: a plaintext secret is blocked, a secret reference depl
   });
   // eslint-disable-next-line no-console
   console.log(`deploy-application: Create -> Ready in ${seconds.toFixed(1)} s`);
+  // The task links to the application's Deployments and Service Health tabs.
+  for (const tab of ['deployments', 'service-health']) {
+    await expect(
+      page
+        .locator(`a[href$="/catalog/default/component/payments-api/${tab}"]`)
+        .first(),
+    ).toBeVisible();
+  }
   await page.screenshot({
     path: 'artifacts/e2e/deploy-task-finished.png',
     fullPage: true,

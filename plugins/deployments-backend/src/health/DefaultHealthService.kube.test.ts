@@ -768,12 +768,22 @@ describe('DefaultHealthService reads the cluster', () => {
       expect.arrayContaining(['/health', '/api/v2/health', '/api/v2/ready']),
     );
 
-    // The seeded portal account may read, not proxy: the reason says what to grant.
+    // The seeded portal account may proxy in the application's namespaces.
     const viaPortal = env(
       await createService(setup).getEntityHealth(REF, { credentials }),
       'test',
     );
-    expect(viaPortal.probes!.liveness).toMatchObject({
+    expect(viaPortal.probes!.liveness).toMatchObject({ status: 'up' });
+
+    // An account without that right: the reason says what to grant.
+    const viaNobody = env(
+      await createService({
+        ...setup,
+        token: cluster.nobodyToken,
+      }).getEntityHealth(REF, { credentials }),
+      'test',
+    );
+    expect(viaNobody.probes!.liveness).toMatchObject({
       status: 'unreachable',
       httpStatus: 403,
       error: expect.stringContaining("needs 'get' on services/proxy"),
