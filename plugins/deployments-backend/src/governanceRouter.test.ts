@@ -4,35 +4,21 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import {
-  ApprovalRequest,
-  AuditEvent,
-} from '@internal/backstage-plugin-deployments-common';
+import { AuditEvent } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express from 'express';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { HealthService } from './health/HealthService';
 import { createRouter } from './router';
+import { pendingApproval } from './__testUtils__/approvals';
 import { AuditLog } from './service/AuditLog';
 import { PolicyRegistry } from './service/PolicyRegistry';
 
 const ID = '0b9c5a8e-1f4e-4c1b-9a57-3c1f2d7e9a10';
 const ADA = mockCredentials.user.header('user:default/ada');
 
-const approval: ApprovalRequest = {
-  id: ID,
-  entityRef: 'component:default/payments-api',
-  owner: 'group:default/team-payments',
-  environment: 'production',
-  namespace: 'payments-api-production',
-  name: 'payments-api',
-  action: 'deploy',
-  requester: 'user:default/ada',
-  status: 'pending',
-  createdAt: '2026-11-25T09:00:00.000Z',
-  expiresAt: '2026-11-28T09:00:00.000Z',
-};
+const approval = pendingApproval({ id: ID });
 
 async function app() {
   const deployments = {

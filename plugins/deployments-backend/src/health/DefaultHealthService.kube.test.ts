@@ -24,6 +24,7 @@ import {
   startBlackHole,
   startContractServer,
 } from './__testUtils__/servers';
+import { serviceAccountCluster } from '../__testUtils__/kube';
 
 // Health checks against real HTTP servers and the real API server (kube-sim),
 // read with the portal's namespace-scoped service account.
@@ -78,13 +79,12 @@ function createService(options: {
             {
               type: 'config',
               clusters: [
-                {
+                serviceAccountCluster({
                   name: 'kube-sim',
                   url: cluster.server,
-                  authProvider: 'serviceAccount',
-                  serviceAccountToken: options.token ?? portalToken,
-                  caData: caData(cluster),
-                },
+                  token: options.token ?? portalToken,
+                  ca: caData(cluster),
+                }),
                 ...(options.extraClusters ?? []),
               ],
             },

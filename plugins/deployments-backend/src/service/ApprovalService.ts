@@ -14,7 +14,7 @@ import {
   withErrorCode,
 } from '@internal/backstage-plugin-deployments-common';
 import { ApprovalStore, NewApprovalRequest } from '../store/ApprovalStore';
-import { AuditLog } from './AuditLog';
+import { AuditLog, auditSubjectOfApproval } from './AuditLog';
 import { Notifier } from './Notifier';
 
 const DEFAULT_EXPIRES_AFTER_HOURS = 72;
@@ -183,17 +183,12 @@ export class ApprovalService {
       actor: approval.decidedBy ?? 'system',
       action: 'approval.apply',
       result: applied ? 'success' : 'failure',
-      entityRef: approval.entityRef,
-      environment: approval.environment,
-      namespace: approval.namespace,
-      name: approval.name,
-      fromVersion: approval.fromVersion,
+      ...auditSubjectOfApproval(approval),
       toVersion: outcome.record?.image ?? approval.toVersion,
       message: applied
         ? `${approval.action} requested by ${approval.requester} applied as revision ${outcome.record?.revision}`
         : `${approval.action} requested by ${approval.requester} failed: ${updated.error}`,
       taskId: approval.taskId,
-      approvalId: approval.id,
     });
     if (outcome.record) {
       this.notifier.outcome(outcome.record, {
@@ -226,15 +221,9 @@ export class ApprovalService {
         actor: 'system',
         action: 'approval.expire',
         result: 'success',
-        entityRef: approval.entityRef,
-        environment: approval.environment,
-        namespace: approval.namespace,
-        name: approval.name,
-        fromVersion: approval.fromVersion,
-        toVersion: approval.toVersion,
+        ...auditSubjectOfApproval(approval),
         message: `expired after ${this.expiresAfterHours} hours without a decision; nothing was changed`,
         taskId: approval.taskId,
-        approvalId: approval.id,
       });
       this.notifier.decided(outcome.approval);
     }

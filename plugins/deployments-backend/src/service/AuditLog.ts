@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
+  ApprovalRequest,
   AuditEvent,
   AuditFilter,
   AuditResult,
@@ -18,6 +19,19 @@ import { AuditStore, NewAuditEvent } from '../store/AuditStore';
  * it learns on the way (the entity, the version running before).
  */
 export type AuditContext = Omit<NewAuditEvent, 'result' | 'message'>;
+
+/** The audit fields that say which change an approval request is about. */
+export function auditSubjectOfApproval(approval: ApprovalRequest) {
+  return {
+    entityRef: approval.entityRef,
+    environment: approval.environment,
+    namespace: approval.namespace,
+    name: approval.name,
+    fromVersion: approval.fromVersion,
+    toVersion: approval.toVersion,
+    approvalId: approval.id,
+  } satisfies Partial<AuditContext>;
+}
 
 /** Who made a call: the user, a service (`service:<subject>`) or `anonymous`. */
 export function actorOf(credentials: BackstageCredentials | undefined): string {
@@ -94,13 +108,7 @@ export class AuditLog {
       const { approval } = outcome;
       await this.record({
         ...context,
-        entityRef: approval.entityRef,
-        environment: approval.environment,
-        namespace: approval.namespace,
-        name: approval.name,
-        fromVersion: approval.fromVersion,
-        toVersion: approval.toVersion,
-        approvalId: approval.id,
+        ...auditSubjectOfApproval(approval),
         result: 'pending',
         message: `awaiting approval (request ${approval.id})`,
       });

@@ -21,6 +21,8 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { deploymentsPlugin } from '../plugin';
 import { DeploymentStore, NewRecord } from '../store/DeploymentStore';
+import { component, smallResources } from '../__testUtils__/catalog';
+import { serviceAccountCluster } from '../__testUtils__/kube';
 
 // The Deployments tab of an application against a real API server
 // (kube-sim), next to one environment whose cluster refuses connections and
@@ -32,14 +34,7 @@ const APP = 'component:default/payments-api';
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const LIVE_READ_TIMEOUT_MS = 1500;
 
-const entities = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'payments-api', namespace: 'default' },
-    spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
-  },
-];
+const entities = [component('payments-api', 'team-payments')];
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -75,10 +70,7 @@ function earlierRecord(environment: 'test' | 'acceptance'): NewRecord {
     environment,
     namespace,
     image: { repository: 'ghcr.io/acme/payments-api', tag: '0.9.0' },
-    resources: {
-      requests: { cpu: '100m', memory: '128Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
-    },
+    resources: smallResources(),
     requester: 'user:default/bob',
   });
   if (!parsed.success) throw new Error('bad fixture');
@@ -113,13 +105,8 @@ describe('the Deployments tab on a real cluster', () => {
     });
     silent = await silentServer();
     const knex = await databases.init('SQLITE_3');
-    const clusterConfig = (name: string, url: string) => ({
-      name,
-      url,
-      authProvider: 'serviceAccount',
-      serviceAccountToken: token,
-      caData: caData(cluster),
-    });
+    const clusterConfig = (name: string, url: string) =>
+      serviceAccountCluster({ name, url, token, ca: caData(cluster) });
     ({ server } = await startTestBackend({
       features: [
         deploymentsPlugin,
@@ -190,10 +177,7 @@ describe('the Deployments tab on a real cluster', () => {
           digest: DIGEST,
         },
         replicas: 2,
-        resources: {
-          requests: { cpu: '100m', memory: '128Mi' },
-          limits: { cpu: '500m', memory: '256Mi' },
-        },
+        resources: smallResources(),
         changeReference: 'https://github.com/acme/payments-api/pull/42',
       });
     expect(deployed.status).toBe(201);

@@ -28,6 +28,8 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { deploymentsPlugin } from '../plugin';
+import { component, smallResources } from '../__testUtils__/catalog';
+import { serviceAccountCluster } from '../__testUtils__/kube';
 
 // The deployment API against a real API server (kube-sim), through the
 // portal's namespace-scoped service account, as in `./portal start`.
@@ -64,14 +66,7 @@ async function metricSum(name: string, match: Record<string, string>) {
 const NS = 'payments-api-development';
 const ADA = mockCredentials.user('user:default/ada');
 
-const entities = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'payments-api', namespace: 'default' },
-    spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
-  },
-];
+const entities = [component('payments-api', 'team-payments')];
 
 function deployRequest(overrides: Record<string, unknown> = {}) {
   return {
@@ -80,10 +75,7 @@ function deployRequest(overrides: Record<string, unknown> = {}) {
     namespace: NS,
     image: { repository: 'ghcr.io/acme/payments-api', tag: '1.0.0' },
     replicas: 2,
-    resources: {
-      requests: { cpu: '100m', memory: '128Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
-    },
+    resources: smallResources(),
     env: [
       { name: 'ENVIRONMENT', value: 'development' },
       {
@@ -117,13 +109,12 @@ async function backendFor(options: {
               {
                 type: 'config',
                 clusters: [
-                  {
+                  serviceAccountCluster({
                     name: 'test-cluster',
                     url: options.url,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: options.token,
-                    caData: options.ca,
-                  },
+                    token: options.token,
+                    ca: options.ca,
+                  }),
                 ],
               },
             ],

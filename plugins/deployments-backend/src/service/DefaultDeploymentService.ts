@@ -72,7 +72,13 @@ import { PolicyViolationsError, RequestInvalidError } from './errors';
 import { PolicyRegistry } from './PolicyRegistry';
 import { EnvironmentConfig } from './readEnvironments';
 import { ApprovalService } from './ApprovalService';
-import { actorOf, AuditContext, AuditLog, auditResultOf } from './AuditLog';
+import {
+  actorOf,
+  AuditContext,
+  AuditLog,
+  auditResultOf,
+  auditSubjectOfApproval,
+} from './AuditLog';
 import { Notifier } from './Notifier';
 import { auditContextOfInput, auditContextOfKey } from './auditContexts';
 
@@ -814,14 +820,8 @@ export class DefaultDeploymentService implements DeploymentService {
     const context: AuditContext = {
       actor: actorOf(options.credentials),
       action: status === 'approved' ? 'approval.approve' : 'approval.reject',
-      entityRef: approval.entityRef,
-      environment: approval.environment,
-      namespace: approval.namespace,
-      name: approval.name,
-      fromVersion: approval.fromVersion,
-      toVersion: approval.toVersion,
+      ...auditSubjectOfApproval(approval),
       taskId: approval.taskId,
-      approvalId: approval.id,
     };
     try {
       await this.authorize(

@@ -4,7 +4,6 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -17,6 +16,7 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { deploymentsPlugin } from '../plugin';
 import { DeploymentStore, NewRecord } from '../store/DeploymentStore';
+import { component, smallResources } from '../__testUtils__/catalog';
 
 // The entity and dashboard views over HTTP, on records written to the
 // plugin's database; live state on a real cluster is in
@@ -33,15 +33,6 @@ const ORDERS = 'component:default/orders-api';
 const STOREFRONT = 'component:default/storefront';
 const GHOST = 'component:default/ghost-api';
 const TEAM_PAYMENTS = 'group:default/team-payments';
-
-function component(name: string, owner: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'service', owner, lifecycle: 'production' },
-  };
-}
 
 const entities = [
   component('payments-api', 'team-payments'),
@@ -64,10 +55,7 @@ function newRecord(
     environment,
     namespace: `${name}-${environment}`,
     image: { repository: `ghcr.io/acme/${name}`, tag: '1.0.0' },
-    resources: {
-      requests: { cpu: '100m', memory: '128Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
-    },
+    resources: smallResources(),
     requester: 'user:default/ada',
   });
   if (!parsed.success) throw new Error('bad fixture');

@@ -1,30 +1,17 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
-import {
-  ApprovalRequest,
-  DeploymentRecord,
-} from '@internal/backstage-plugin-deployments-common';
+import { DeploymentRecord } from '@internal/backstage-plugin-deployments-common';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { pendingApproval } from '../__testUtils__/approvals';
 import { Notifier } from './Notifier';
 
 // The webhook against real local HTTP servers: one that takes the events,
 // one that fails, and a port nobody listens on.
-const approval: ApprovalRequest = {
-  id: '0b9c5a8e-1f4e-4c1b-9a57-3c1f2d7e9a10',
-  entityRef: 'component:default/payments-api',
-  owner: 'group:default/team-payments',
-  environment: 'production',
-  namespace: 'payments-api-production',
-  name: 'payments-api',
-  action: 'deploy',
-  requester: 'user:default/ada',
+const approval = pendingApproval({
   toVersion: 'ghcr.io/acme/payments-api:2.0.0',
-  status: 'pending',
-  createdAt: '2026-11-25T09:00:00.000Z',
-  expiresAt: '2026-11-28T09:00:00.000Z',
-};
+});
 
 async function listen(status: number) {
   const bodies: unknown[] = [];

@@ -29,6 +29,8 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { deploymentsPlugin } from '../plugin';
+import { component, smallResources } from '../__testUtils__/catalog';
+import { serviceAccountCluster } from '../__testUtils__/kube';
 
 // The approval gate, audit trail and notifications against a real API
 // server (kube-sim): what production runs only ever changes after someone
@@ -47,18 +49,8 @@ const KELSEY = 'user:default/kelsey';
 const as = (user: string) => mockCredentials.user.header(user);
 
 const entities = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'payments-api', namespace: 'default' },
-    spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'orders-api', namespace: 'default' },
-    spec: { type: 'service', owner: 'team-orders', lifecycle: 'production' },
-  },
+  component('payments-api', 'team-payments'),
+  component('orders-api', 'team-orders'),
 ];
 
 function productionRequest(overrides: Record<string, unknown> = {}) {
@@ -72,10 +64,7 @@ function productionRequest(overrides: Record<string, unknown> = {}) {
       digest: DIGEST,
     },
     replicas: 2,
-    resources: {
-      requests: { cpu: '100m', memory: '128Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
-    },
+    resources: smallResources(),
     changeReference: 'https://jira.acme.example/browse/OPS-7',
     ...overrides,
   };
@@ -160,13 +149,12 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
   let token: string;
 
   async function backend(options: { webhookUrl: string; knex: Knex }) {
-    const clusterConfig = {
+    const clusterConfig = serviceAccountCluster({
       name: 'test-cluster',
       url: cluster.server,
-      authProvider: 'serviceAccount',
-      serviceAccountToken: token,
-      caData: caData(cluster),
-    };
+      token,
+      ca: caData(cluster),
+    });
     const started = await startTestBackend({
       features: [
         deploymentsPlugin,

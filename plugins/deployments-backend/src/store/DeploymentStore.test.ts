@@ -1,33 +1,16 @@
-import {
-  mockServices,
-  TestDatabaseId,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import {
   parseDeploymentRequest,
   renderManifests,
 } from '@internal/backstage-plugin-deployments-common';
+import { storeTestDatabases } from '../__testUtils__/databases';
 import { DeploymentStore, NewRecord } from './DeploymentStore';
+import { smallResources } from '../__testUtils__/catalog';
 
 jest.setTimeout(60_000);
 
-// SQLite always; PostgreSQL from the server `./portal test` starts (its
-// connection string is in BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING).
-// Without one this fails instead of silently testing SQLite only.
-function postgresId(): TestDatabaseId {
-  const key = Object.keys(process.env).find(k =>
-    /^BACKSTAGE_TEST_DATABASE_POSTGRES\d+_CONNECTION_STRING$/.test(k),
-  );
-  if (!key) {
-    throw new Error(
-      'No PostgreSQL for the store tests: run them through ./portal test, or set BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING',
-    );
-  }
-  return `POSTGRES_${key.match(/POSTGRES(\d+)/)![1]}` as TestDatabaseId;
-}
-
-const ids: TestDatabaseId[] = ['SQLITE_3', postgresId()];
-const databases = TestDatabases.create({ ids, disableDocker: true });
+// SQLite always; PostgreSQL too (fails without one, see storeTestDatabases).
+const { ids, databases } = storeTestDatabases();
 
 function newRecord(overrides: Partial<NewRecord> = {}): NewRecord {
   const parsed = parseDeploymentRequest({
@@ -38,10 +21,7 @@ function newRecord(overrides: Partial<NewRecord> = {}): NewRecord {
       repository: 'ghcr.io/acme/payments-api',
       digest: `sha256:${'a'.repeat(64)}`,
     },
-    resources: {
-      requests: { cpu: '100m', memory: '128Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
-    },
+    resources: smallResources(),
     env: [
       { name: 'SECRET_KEY', secretKeyRef: { name: 'payments-api', key: 'k' } },
     ],

@@ -1,30 +1,14 @@
-import {
-  mockServices,
-  TestDatabaseId,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import { auditEventsToCsv } from '@internal/backstage-plugin-deployments-common';
+import { APPROVAL_SUBJECT } from '../__testUtils__/approvals';
+import { storeTestDatabases } from '../__testUtils__/databases';
 import { ApprovalStore, NewApprovalRequest } from './ApprovalStore';
 import { AuditStore } from './AuditStore';
 
 jest.setTimeout(60_000);
 
-// SQLite always; PostgreSQL from BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING
-// (./portal test starts it). Without one this fails rather than test SQLite only.
-function postgresId(): TestDatabaseId {
-  const key = Object.keys(process.env).find(k =>
-    /^BACKSTAGE_TEST_DATABASE_POSTGRES\d+_CONNECTION_STRING$/.test(k),
-  );
-  if (!key) {
-    throw new Error(
-      'No PostgreSQL for the store tests: run them through ./portal test, or set BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING',
-    );
-  }
-  return `POSTGRES_${key.match(/POSTGRES(\d+)/)![1]}` as TestDatabaseId;
-}
-
-const ids: TestDatabaseId[] = ['SQLITE_3', postgresId()];
-const databases = TestDatabases.create({ ids, disableDocker: true });
+// SQLite always; PostgreSQL too (fails without one, see storeTestDatabases).
+const { ids, databases } = storeTestDatabases();
 
 const T0 = new Date('2026-11-25T09:00:00.000Z');
 const hours = (h: number) => new Date(T0.getTime() + h * 3600_000);
@@ -33,13 +17,7 @@ function newApproval(
   overrides: Partial<NewApprovalRequest> = {},
 ): NewApprovalRequest {
   return {
-    entityRef: 'component:default/payments-api',
-    owner: 'group:default/team-payments',
-    environment: 'production',
-    namespace: 'payments-api-production',
-    name: 'payments-api',
-    action: 'deploy',
-    requester: 'user:default/ada',
+    ...APPROVAL_SUBJECT,
     fromVersion: 'ghcr.io/acme/payments-api:1.0.0',
     toVersion: 'ghcr.io/acme/payments-api:1.1.0',
     taskId: 'task-1',
@@ -181,8 +159,7 @@ describe.each(ids)('approval and audit stores on %s', databaseId => {
 
   it('appends audit events and filters them newest first', async () => {
     const { audit } = await stores();
-    await audit.insert({
-      at: hours(0),
+    const requested = {
       actor: 'user:default/ada',
       action: 'deploy',
       result: 'pending',
@@ -190,7 +167,8 @@ describe.each(ids)('approval and audit stores on %s', databaseId => {
       environment: 'production',
       taskId: 'task-1',
       approvalId: '11111111-1111-4111-8111-111111111111',
-    });
+    } as const;
+    await audit.insert({ at: hours(0), ...requested });
     await audit.insert({
       at: hours(1),
       actor: 'anonymous',
@@ -227,13 +205,7 @@ describe.each(ids)('approval and audit stores on %s', databaseId => {
     expect(all[3]).toEqual({
       id: expect.any(String),
       at: hours(0).toISOString(),
-      actor: 'user:default/ada',
-      action: 'deploy',
-      result: 'pending',
-      entityRef: 'component:default/payments-api',
-      environment: 'production',
-      taskId: 'task-1',
-      approvalId: '11111111-1111-4111-8111-111111111111',
+      ...requested,
     });
     expect(
       (await audit.list({ entityRef: 'component:default/payments-api' })).map(

@@ -1,36 +1,8 @@
 import { ResponseError } from '@backstage/errors';
-import { DeploymentsClient } from './DeploymentsClient';
+import { BACKEND_BASE, fakeBackend, json } from '../__testUtils__/fakeBackend';
 import { approval, auditEvent } from '../__testUtils__/governance';
 
-type Call = { url: string; method: string; body?: unknown };
-
-/** A fetchApi that records each request and answers with one response. */
-function fakeBackend(respond: () => Response) {
-  const calls: Call[] = [];
-  const fetchApi = {
-    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      calls.push({
-        url: String(input),
-        method: init?.method ?? 'GET',
-        body: init?.body ? JSON.parse(String(init.body)) : undefined,
-      });
-      return respond();
-    },
-  };
-  const discoveryApi = {
-    getBaseUrl: async (pluginId: string) => `http://backend/api/${pluginId}`,
-  };
-  return { client: new DeploymentsClient({ discoveryApi, fetchApi }), calls };
-}
-
-function json(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-}
-
-const base = 'http://backend/api/deployments';
+const base = BACKEND_BASE;
 const ID = '8c3f9a0e-1d2b-4c5d-9e6f-0a1b2c3d4e5f';
 
 describe('DeploymentsClient: approvals and audit', () => {

@@ -1,28 +1,13 @@
 import { ResponseError } from '@backstage/errors';
-import { DeploymentsClient } from './DeploymentsClient';
+import {
+  BACKEND_BASE,
+  fakeBackend as answering,
+  json,
+} from '../__testUtils__/fakeBackend';
 
-type Call = { url: string; method: string; body?: unknown };
-
-/** A fetchApi that records each request and answers with the given status and body. */
+/** A client whose backend answers every request with the given status and body. */
 function fakeBackend(status = 200, answer: unknown = {}) {
-  const calls: Call[] = [];
-  const fetchApi = {
-    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      calls.push({
-        url: String(input),
-        method: init?.method ?? 'GET',
-        body: init?.body ? JSON.parse(String(init.body)) : undefined,
-      });
-      return new Response(JSON.stringify(answer), {
-        status,
-        headers: { 'content-type': 'application/json' },
-      });
-    },
-  };
-  const discoveryApi = {
-    getBaseUrl: async (pluginId: string) => `http://backend/api/${pluginId}`,
-  };
-  return { client: new DeploymentsClient({ discoveryApi, fetchApi }), calls };
+  return answering(() => json(status, answer));
 }
 
 const key = {
@@ -30,7 +15,7 @@ const key = {
   namespace: 'payments-api-production',
   name: 'payments-api',
 };
-const base = 'http://backend/api/deployments';
+const base = BACKEND_BASE;
 
 describe('DeploymentsClient', () => {
   it('reads the entity views from the entity paths', async () => {

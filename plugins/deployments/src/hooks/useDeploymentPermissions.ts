@@ -1,3 +1,4 @@
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   deploymentsCreatePermission,
@@ -19,6 +20,15 @@ export type DeploymentPermissions = {
   delete: Allowance;
 };
 
+/** One permission decision for one resource, without the hook's extras. */
+function useAllowance(
+  permission: ResourcePermission,
+  resourceRef: string,
+): Allowance {
+  const { allowed, loading } = usePermission({ permission, resourceRef });
+  return { allowed, loading };
+}
+
 /**
  * The permission decisions behind the Deployments tab's buttons. The backend
  * checks them again on every call; this only keeps buttons honest.
@@ -27,33 +37,11 @@ export function useDeploymentPermissions(
   /** The application's entity ref: the permissions are decided per entity (owner). */
   entityRef: string,
 ): DeploymentPermissions {
-  const resourceRef = entityRef;
-  const create = usePermission({
-    permission: deploymentsCreatePermission,
-    resourceRef,
-  });
-  const scale = usePermission({
-    permission: deploymentsUpdatePermission,
-    resourceRef,
-  });
-  const restart = usePermission({
-    permission: deploymentsRestartPermission,
-    resourceRef,
-  });
-  const rollback = usePermission({
-    permission: deploymentsRollbackPermission,
-    resourceRef,
-  });
-  const remove = usePermission({
-    permission: deploymentsDeletePermission,
-    resourceRef,
-  });
-  const pick = ({ allowed, loading }: Allowance) => ({ allowed, loading });
   return {
-    create: pick(create),
-    scale: pick(scale),
-    restart: pick(restart),
-    rollback: pick(rollback),
-    delete: pick(remove),
+    create: useAllowance(deploymentsCreatePermission, entityRef),
+    scale: useAllowance(deploymentsUpdatePermission, entityRef),
+    restart: useAllowance(deploymentsRestartPermission, entityRef),
+    rollback: useAllowance(deploymentsRollbackPermission, entityRef),
+    delete: useAllowance(deploymentsDeletePermission, entityRef),
   };
 }

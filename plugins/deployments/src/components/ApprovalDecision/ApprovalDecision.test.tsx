@@ -1,15 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent, {
-  PointerEventsCheckLevel,
-} from '@testing-library/user-event';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ApprovalRequest } from '@internal/backstage-plugin-deployments-common';
-import { DeploymentsApi, deploymentsApiRef } from '../../api';
+import { DeploymentsApi } from '../../api';
 import { responseError } from '../../__testUtils__/deployments';
 import {
   approval,
@@ -18,11 +10,9 @@ import {
   REQUESTER,
 } from '../../__testUtils__/governance';
 import { ApprovalDecision } from './ApprovalDecision';
+import { renderWithDeploymentsApi, testUser } from '../../__testUtils__/render';
 
-const user = userEvent.setup({
-  delay: null,
-  pointerEventsCheck: PointerEventsCheckLevel.Never,
-});
+const user = testUser();
 
 jest.setTimeout(20_000);
 
@@ -34,29 +24,26 @@ async function renderDecision(options: {
   onDecided?: (decided?: ApprovalRequest) => void;
 }) {
   const permissionChecks: Array<{ name: string; resourceRef?: string }> = [];
-  await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [deploymentsApiRef, options.api],
-        mockApis.identity({ userEntityRef: options.signedIn ?? APPROVER }),
-        mockApis.permission({
-          authorize: request => {
-            permissionChecks.push({
-              name: request.permission.name,
-              resourceRef: (request as { resourceRef?: string }).resourceRef,
-            });
-            return options.allowed === false
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW;
-          },
-        }),
-      ]}
-    >
-      <ApprovalDecision
-        approval={options.request ?? approval()}
-        onDecided={options.onDecided}
-      />
-    </TestApiProvider>,
+  await renderWithDeploymentsApi(
+    <ApprovalDecision
+      approval={options.request ?? approval()}
+      onDecided={options.onDecided}
+    />,
+    options.api,
+    {
+      signedIn: options.signedIn ?? APPROVER,
+      permission: {
+        authorize: request => {
+          permissionChecks.push({
+            name: request.permission.name,
+            resourceRef: (request as { resourceRef?: string }).resourceRef,
+          });
+          return options.allowed === false
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW;
+        },
+      },
+    },
   );
   return permissionChecks;
 }

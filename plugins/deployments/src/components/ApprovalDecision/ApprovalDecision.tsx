@@ -3,7 +3,6 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import Alert from '@material-ui/lab/Alert';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
@@ -18,6 +17,7 @@ import {
   describeApprovalChange,
 } from '../../lib/governance';
 import { ConfirmActionDialog } from '../ConfirmActionDialog';
+import { DismissibleAlert } from '../DismissibleAlert';
 
 type Decision = 'approve' | 'reject';
 
@@ -149,14 +149,13 @@ export function ApprovalDecision(props: ApprovalDecisionProps) {
         </Box>
       )}
       {outcome && (
-        <Box mt={1}>
-          <Alert
-            severity={outcome.severity}
-            onClose={() => setOutcome(undefined)}
-          >
-            {outcome.message}
-          </Alert>
-        </Box>
+        <DismissibleAlert
+          mt={1}
+          severity={outcome.severity}
+          onClose={() => setOutcome(undefined)}
+        >
+          {outcome.message}
+        </DismissibleAlert>
       )}
       <ConfirmActionDialog
         open={Boolean(decision)}

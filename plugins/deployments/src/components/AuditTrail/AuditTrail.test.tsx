@@ -1,23 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent, {
-  PointerEventsCheckLevel,
-} from '@testing-library/user-event';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { AuditFilter } from '@internal/backstage-plugin-deployments-common';
-import { DeploymentsApi, deploymentsApiRef } from '../../api';
+import { DeploymentsApi } from '../../api';
 import { ENTITY_REF, responseError } from '../../__testUtils__/deployments';
 import { APPROVAL_ID, auditEvent } from '../../__testUtils__/governance';
 import { AuditTrail } from './AuditTrail';
+import { renderWithDeploymentsApi, testUser } from '../../__testUtils__/render';
 
-const user = userEvent.setup({
-  delay: null,
-  pointerEventsCheck: PointerEventsCheckLevel.Never,
-});
+const user = testUser();
 
 jest.setTimeout(20_000);
 
@@ -25,21 +15,14 @@ async function renderTrail(
   api: Partial<DeploymentsApi>,
   options: { filter?: AuditFilter; allowed?: boolean } = {},
 ) {
-  await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [deploymentsApiRef, api],
-        mockApis.permission({
-          authorize: () =>
-            options.allowed === false
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW,
-        }),
-      ]}
-    >
-      <AuditTrail filter={options.filter} />
-    </TestApiProvider>,
-  );
+  await renderWithDeploymentsApi(<AuditTrail filter={options.filter} />, api, {
+    permission: {
+      authorize: () =>
+        options.allowed === false
+          ? AuthorizeResult.DENY
+          : AuthorizeResult.ALLOW,
+    },
+  });
 }
 
 async function open() {

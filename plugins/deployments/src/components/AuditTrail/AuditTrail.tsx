@@ -6,7 +6,6 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
-import Alert from '@material-ui/lab/Alert';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
@@ -18,7 +17,10 @@ import useAsync from 'react-use/esm/useAsync';
 import { AuditExportFormat, deploymentsApiRef } from '../../api';
 import { downloadBlob } from '../../lib/download';
 import { errorMessage } from '../../lib/format';
+import { DismissibleAlert } from '../DismissibleAlert';
 import { AuditTrailTable } from './AuditTrailTable';
+
+const EXPORT_FORMATS: AuditExportFormat[] = ['json', 'csv'];
 
 /** How many events the section shows; the export holds the backend's limit. */
 export const AUDIT_TRAIL_ROWS = 100;
@@ -61,29 +63,26 @@ function AuditTrailBody(props: { filter: AuditFilter; showEntity: boolean }) {
   return (
     <Box width="100%">
       <Box display="flex" style={{ gap: 8 }} mb={2}>
-        <Button
-          variant="outlined"
-          size="small"
-          disabled={Boolean(exporting)}
-          onClick={() => exportAs('json')}
-        >
-          Export JSON
-        </Button>
-        <Button
-          variant="outlined"
-          size="small"
-          disabled={Boolean(exporting)}
-          onClick={() => exportAs('csv')}
-        >
-          Export CSV
-        </Button>
+        {EXPORT_FORMATS.map(format => (
+          <Button
+            key={format}
+            variant="outlined"
+            size="small"
+            disabled={Boolean(exporting)}
+            onClick={() => exportAs(format)}
+          >
+            Export {format.toUpperCase()}
+          </Button>
+        ))}
       </Box>
       {exportError && (
-        <Box mb={2}>
-          <Alert severity="error" onClose={() => setExportError(undefined)}>
-            {exportError}
-          </Alert>
-        </Box>
+        <DismissibleAlert
+          mb={2}
+          severity="error"
+          onClose={() => setExportError(undefined)}
+        >
+          {exportError}
+        </DismissibleAlert>
       )}
       {error && <ResponseErrorPanel error={error} />}
       {!error && loading && <Progress />}

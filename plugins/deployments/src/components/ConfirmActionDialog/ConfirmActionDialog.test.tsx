@@ -1,15 +1,8 @@
 import { render, screen } from '@testing-library/react';
-import userEvent, {
-  PointerEventsCheckLevel,
-} from '@testing-library/user-event';
 import { ConfirmActionDialog } from './ConfirmActionDialog';
+import { testUser } from '../../__testUtils__/render';
 
-// No artificial delay between events, and no pointer-events check of every
-// ancestor's computed style (slow in jsdom): the UI is what is tested.
-const user = userEvent.setup({
-  delay: null,
-  pointerEventsCheck: PointerEventsCheckLevel.Never,
-});
+const user = testUser();
 
 describe('ConfirmActionDialog', () => {
   it('confirms or cancels', async () => {

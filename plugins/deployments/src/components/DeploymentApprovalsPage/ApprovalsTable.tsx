@@ -1,10 +1,10 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ApprovalRequest,
   approvalLink,
 } from '@internal/backstage-plugin-deployments-common';
-import { formatDateTime, shortRef } from '../../lib/format';
+import { applicationColumn, dateTimeColumn } from '../../lib/columns';
+import { shortRef } from '../../lib/format';
 import {
   approvalActionLabel,
   pendingFirst,
@@ -24,11 +24,7 @@ export function ChangeReference(props: { value?: string }) {
 }
 
 const columns: TableColumn<ApprovalRequest>[] = [
-  {
-    title: 'Application',
-    field: 'entityRef',
-    render: row => <EntityRefLink entityRef={row.entityRef} />,
-  },
+  applicationColumn(),
   { title: 'Environment', field: 'environment' },
   {
     title: 'Action',
@@ -43,16 +39,8 @@ const columns: TableColumn<ApprovalRequest>[] = [
     field: 'requester',
     render: row => shortRef(row.requester),
   },
-  {
-    title: 'Requested',
-    field: 'createdAt',
-    render: row => formatDateTime(row.createdAt),
-  },
-  {
-    title: 'Expires',
-    field: 'expiresAt',
-    render: row => formatDateTime(row.expiresAt),
-  },
+  dateTimeColumn('Requested', 'createdAt'),
+  dateTimeColumn('Expires', 'expiresAt'),
   {
     title: 'Status',
     field: 'status',

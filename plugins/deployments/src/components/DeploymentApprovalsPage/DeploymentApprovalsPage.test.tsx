@@ -1,15 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent, {
-  PointerEventsCheckLevel,
-} from '@testing-library/user-event';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/frontend-test-utils';
-import { convertLegacyRouteRef } from '@backstage/core-compat-api';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { DeploymentsApi, deploymentsApiRef } from '../../api';
+import { DeploymentsApi } from '../../api';
 import { responseError } from '../../__testUtils__/deployments';
 import {
   approval,
@@ -17,35 +7,20 @@ import {
   APPROVER,
 } from '../../__testUtils__/governance';
 import { DeploymentApprovalsPage } from './DeploymentApprovalsPage';
+import { renderWithDeploymentsApi, testUser } from '../../__testUtils__/render';
 
-const user = userEvent.setup({
-  delay: null,
-  pointerEventsCheck: PointerEventsCheckLevel.Never,
-});
+const user = testUser();
 
 jest.setTimeout(20_000);
 
 const OTHER_ID = '11111111-2222-4333-8444-555555555555';
 
 async function renderPage(api: Partial<DeploymentsApi>, path: string) {
-  await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [deploymentsApiRef, api],
-        mockApis.identity({ userEntityRef: APPROVER }),
-        mockApis.permission(),
-      ]}
-    >
-      <DeploymentApprovalsPage />
-    </TestApiProvider>,
-    {
-      initialRouteEntries: [path],
-      mountedRoutes: {
-        '/catalog/:namespace/:kind/:name':
-          convertLegacyRouteRef(entityRouteRef),
-      },
-    },
-  );
+  await renderWithDeploymentsApi(<DeploymentApprovalsPage />, api, {
+    signedIn: APPROVER,
+    path,
+    catalogRoutes: true,
+  });
 }
 
 describe('DeploymentApprovalsPage', () => {

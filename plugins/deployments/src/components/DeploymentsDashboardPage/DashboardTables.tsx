@@ -13,6 +13,7 @@ import {
   formatPercent,
   shortRef,
 } from '../../lib/format';
+import { applicationColumn, dateTimeColumn } from '../../lib/columns';
 import { DeploymentStatusBadge } from '../StatusBadges';
 
 type TeamRecord = DeploymentRecord & { team: string };
@@ -88,11 +89,7 @@ export const FiguresTable = memo(function FiguresTableView(props: {
 
 function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
   const columns: TableColumn<TeamRecord>[] = [
-    {
-      title: 'Application',
-      field: 'entityRef',
-      render: row => <EntityRefLink entityRef={row.entityRef} />,
-    },
+    applicationColumn(),
     {
       title: 'Team',
       field: 'team',
@@ -114,12 +111,7 @@ function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
         <span title={row.requester}>{shortRef(row.requester)}</span>
       ),
     },
-    {
-      title: 'When',
-      field: 'createdAt',
-      defaultSort: 'desc',
-      render: row => formatDateTime(row.createdAt),
-    },
+    dateTimeColumn('When', 'createdAt', { defaultSort: 'desc' }),
   ];
   if (withError) {
     columns.push({ title: 'Error', field: 'error' });
@@ -160,17 +152,9 @@ export const RecentFailuresTable = memo(
 );
 
 const firstDeploymentColumns: TableColumn<FirstDeployment>[] = [
-  {
-    title: 'Application',
-    field: 'entityRef',
-    render: row => <EntityRefLink entityRef={row.entityRef} />,
-  },
+  applicationColumn(),
   { title: 'Team', field: 'team', render: row => <TeamLink team={row.team} /> },
-  {
-    title: 'First requested',
-    field: 'firstRequestedAt',
-    render: row => formatDateTime(row.firstRequestedAt),
-  },
+  dateTimeColumn('First requested', 'firstRequestedAt'),
   {
     title: 'First succeeded',
     field: 'firstSucceededAt',

@@ -1,22 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent, {
-  PointerEventsCheckLevel,
-} from '@testing-library/user-event';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/frontend-test-utils';
-import { convertLegacyRouteRef } from '@backstage/core-compat-api';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { DeploymentsApi, deploymentsApiRef } from '../../api';
+import { DeploymentsApi } from '../../api';
 import { approval, auditEvent } from '../../__testUtils__/governance';
 import { DeploymentsDashboardPage } from './DeploymentsDashboardPage';
+import { renderWithDeploymentsApi, testUser } from '../../__testUtils__/render';
 
-const user = userEvent.setup({
-  delay: null,
-  pointerEventsCheck: PointerEventsCheckLevel.Never,
-});
+const user = testUser();
 
 jest.setTimeout(20_000);
 
@@ -28,28 +16,10 @@ const emptyDashboard = async () => ({
 });
 
 async function renderDashboard(api: Partial<DeploymentsApi>) {
-  await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [
-          deploymentsApiRef,
-          {
-            getDashboard: emptyDashboard,
-            listEnvironments: async () => [],
-            ...api,
-          },
-        ],
-        mockApis.permission(),
-      ]}
-    >
-      <DeploymentsDashboardPage />
-    </TestApiProvider>,
-    {
-      mountedRoutes: {
-        '/catalog/:namespace/:kind/:name':
-          convertLegacyRouteRef(entityRouteRef),
-      },
-    },
+  await renderWithDeploymentsApi(
+    <DeploymentsDashboardPage />,
+    { getDashboard: emptyDashboard, listEnvironments: async () => [], ...api },
+    { catalogRoutes: true },
   );
 }
 

@@ -1,15 +1,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/frontend-test-utils';
-import { convertLegacyRouteRef } from '@backstage/core-compat-api';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { DeploymentsDashboard } from '@internal/backstage-plugin-deployments-common';
-import { DashboardFilter, DeploymentsApi, deploymentsApiRef } from '../../api';
+import { DashboardFilter, DeploymentsApi } from '../../api';
 import { record, responseError } from '../../__testUtils__/deployments';
 import { DeploymentsDashboardPage } from './DeploymentsDashboardPage';
+import { renderWithDeploymentsApi } from '../../__testUtils__/render';
 
 const PAYMENTS = 'group:default/team-payments';
 const ORDERS = 'group:default/team-orders';
@@ -96,21 +90,10 @@ function dashboard(filter: DashboardFilter = {}): DeploymentsDashboard {
 }
 
 async function renderDashboard(getDashboard: DeploymentsApi['getDashboard']) {
-  await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [deploymentsApiRef, { getDashboard, listEnvironments: async () => [] }],
-        mockApis.permission(),
-      ]}
-    >
-      <DeploymentsDashboardPage />
-    </TestApiProvider>,
-    {
-      mountedRoutes: {
-        '/catalog/:namespace/:kind/:name':
-          convertLegacyRouteRef(entityRouteRef),
-      },
-    },
+  await renderWithDeploymentsApi(
+    <DeploymentsDashboardPage />,
+    { getDashboard, listEnvironments: async () => [] },
+    { catalogRoutes: true },
   );
   return screen.findByText('Delivery figures per team and environment');
 }
@@ -215,28 +198,12 @@ describe('DeploymentsDashboardPage', () => {
   });
 
   it('shows the backend error', async () => {
-    await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [
-            deploymentsApiRef,
-            {
-              getDashboard: async () => {
-                throw await responseError(
-                  403,
-                  'NotAllowedError',
-                  'Access denied',
-                );
-              },
-              listEnvironments: async () => [],
-            },
-          ],
-          mockApis.permission(),
-        ]}
-      >
-        <DeploymentsDashboardPage />
-      </TestApiProvider>,
-    );
+    await renderWithDeploymentsApi(<DeploymentsDashboardPage />, {
+      getDashboard: async () => {
+        throw await responseError(403, 'NotAllowedError', 'Access denied');
+      },
+      listEnvironments: async () => [],
+    });
 
     expect(await screen.findByText(/Access denied/)).toBeInTheDocument();
   });

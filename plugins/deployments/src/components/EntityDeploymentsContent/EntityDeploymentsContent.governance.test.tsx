@@ -1,7 +1,4 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent, {
-  PointerEventsCheckLevel,
-} from '@testing-library/user-event';
 import { ENTITY_REF, responseError } from '../../__testUtils__/deployments';
 import {
   allFour,
@@ -15,11 +12,9 @@ import {
   APPROVER,
   auditEvent,
 } from '../../__testUtils__/governance';
+import { testUser } from '../../__testUtils__/render';
 
-const user = userEvent.setup({
-  delay: null,
-  pointerEventsCheck: PointerEventsCheckLevel.Never,
-});
+const user = testUser();
 
 jest.setTimeout(20_000);
 

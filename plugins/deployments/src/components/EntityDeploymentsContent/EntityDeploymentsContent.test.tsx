@@ -1,7 +1,4 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent, {
-  PointerEventsCheckLevel,
-} from '@testing-library/user-event';
 import {
   mockApis,
   renderInTestApp,
@@ -22,13 +19,9 @@ import {
   productionKey,
   renderContent,
 } from '../../__testUtils__/entityDeployments';
+import { testUser } from '../../__testUtils__/render';
 
-// No artificial delay between events, and no pointer-events check of every
-// ancestor's computed style (slow in jsdom): the UI is what is tested.
-const user = userEvent.setup({
-  delay: null,
-  pointerEventsCheck: PointerEventsCheckLevel.Never,
-});
+const user = testUser();
 
 // Whole pages of material-table tables render slowly in jsdom on a busy
 // machine; this is a budget, not a measurement.

@@ -44,37 +44,45 @@ export function EnvironmentDeploymentsCard(props: {
       (d.live.exists || d.record.status === 'succeeded'),
   );
 
+  // Deploying and promoting both run a template that creates a deployment.
+  const createButton = (
+    variant: 'contained' | 'outlined',
+    to: string,
+    label: string,
+  ) => (
+    <PermissionedButton
+      color="primary"
+      variant={variant}
+      size="small"
+      allowance={permissions.create}
+      deniedReason="You are not allowed to create deployments"
+      to={to}
+    >
+      {label}
+    </PermissionedButton>
+  );
+
   const buttons = (
     <Box display="flex" style={{ gap: 8 }}>
-      <PermissionedButton
-        color="primary"
-        variant="contained"
-        size="small"
-        allowance={permissions.create}
-        deniedReason="You are not allowed to create deployments"
-        to={templateLink(DEPLOY_TEMPLATE, {
+      {createButton(
+        'contained',
+        templateLink(DEPLOY_TEMPLATE, {
           application: entityRef,
           environment: name,
           ...(imageRepository ? { repository: imageRepository } : {}),
-        })}
-      >
-        Deploy to {name}
-      </PermissionedButton>
-      {next && running.length > 0 && (
-        <PermissionedButton
-          color="primary"
-          variant="outlined"
-          size="small"
-          allowance={permissions.create}
-          deniedReason="You are not allowed to create deployments"
-          to={templateLink(PROMOTE_TEMPLATE, {
+        }),
+        `Deploy to ${name}`,
+      )}
+      {next &&
+        running.length > 0 &&
+        createButton(
+          'outlined',
+          templateLink(PROMOTE_TEMPLATE, {
             application: entityRef,
             from: name,
-          })}
-        >
-          Promote to {next}
-        </PermissionedButton>
-      )}
+          }),
+          `Promote to ${next}`,
+        )}
     </Box>
   );
 

@@ -10,6 +10,7 @@ import {
 import { formatDateTime, shortRef } from '../../lib/format';
 import { approvalActionLabel, versionChange } from '../../lib/governance';
 import { ApprovalDecision, ApprovalDecisionOutcome } from '../ApprovalDecision';
+import { DismissibleAlert } from '../DismissibleAlert';
 
 /** The requests of one environment that wait for a decision. */
 export function PendingApprovals(props: {
@@ -25,14 +26,13 @@ export function PendingApprovals(props: {
   return (
     <Box mb={2}>
       {outcome && (
-        <Box mb={1}>
-          <Alert
-            severity={outcome.severity}
-            onClose={() => setOutcome(undefined)}
-          >
-            {outcome.message}
-          </Alert>
-        </Box>
+        <DismissibleAlert
+          mb={1}
+          severity={outcome.severity}
+          onClose={() => setOutcome(undefined)}
+        >
+          {outcome.message}
+        </DismissibleAlert>
       )}
       {approvals.map(approval => (
         <Box mb={1} key={approval.id}>

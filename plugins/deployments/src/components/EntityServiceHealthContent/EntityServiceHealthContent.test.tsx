@@ -1,7 +1,4 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent, {
-  PointerEventsCheckLevel,
-} from '@testing-library/user-event';
 import {
   renderInTestApp,
   TestApiProvider,
@@ -16,11 +13,9 @@ import {
 } from '../../__testUtils__/deployments';
 import { mixedHealth } from '../../__testUtils__/health';
 import { EntityServiceHealthContent } from './EntityServiceHealthContent';
+import { testUser } from '../../__testUtils__/render';
 
-const user = userEvent.setup({
-  delay: null,
-  pointerEventsCheck: PointerEventsCheckLevel.Never,
-});
+const user = testUser();
 
 async function renderHealth(
   getEntityHealth: (

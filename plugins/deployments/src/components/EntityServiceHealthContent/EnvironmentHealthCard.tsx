@@ -39,6 +39,20 @@ const tableOptions = {
   toolbar: false,
 };
 
+/** A small table, or what to say instead when it has no rows. */
+function RowsOrNone<T extends object>(props: {
+  columns: TableColumn<T>[];
+  rows: T[];
+  none: string;
+}) {
+  const { columns, rows, none } = props;
+  return rows.length === 0 ? (
+    <Typography color="textSecondary">{none}</Typography>
+  ) : (
+    <Table options={tableOptions} columns={columns} data={rows} />
+  );
+}
+
 /** Pods and warning events of one environment. */
 export function EnvironmentHealthCard(props: {
   environment: EnvironmentHealth;
@@ -69,26 +83,14 @@ export function EnvironmentHealthCard(props: {
         ) : (
           <>
             <Typography variant="subtitle2">Pods</Typography>
-            {env.pods.length === 0 ? (
-              <Typography color="textSecondary">No pods.</Typography>
-            ) : (
-              <Table
-                options={tableOptions}
-                columns={podColumns}
-                data={env.pods}
-              />
-            )}
+            <RowsOrNone columns={podColumns} rows={env.pods} none="No pods." />
             <Box mt={2}>
               <Typography variant="subtitle2">Recent warning events</Typography>
-              {env.events.length === 0 ? (
-                <Typography color="textSecondary">No warnings.</Typography>
-              ) : (
-                <Table
-                  options={tableOptions}
-                  columns={eventColumns}
-                  data={env.events}
-                />
-              )}
+              <RowsOrNone
+                columns={eventColumns}
+                rows={env.events}
+                none="No warnings."
+              />
             </Box>
           </>
         )}
