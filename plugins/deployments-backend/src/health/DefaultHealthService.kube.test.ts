@@ -589,10 +589,19 @@ describe('DefaultHealthService reads the cluster', () => {
           c => c.type === 'Ready' && c.status === 'True',
         ),
       );
-      if (ready.length === count) return pods.items;
+      // The Deployment's status follows its pods a moment later.
+      const deployment = await admin
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDeployment({ name: 'payments-api', namespace: NS });
+      if (
+        ready.length === count &&
+        deployment.status?.readyReplicas === count
+      ) {
+        return pods.items;
+      }
       await new Promise(r => setTimeout(r, 250));
     }
-    throw new Error(`pods of payments-api did not become ready in ${NS}`);
+    throw new Error(`payments-api did not become ready in ${NS}`);
   }
 
   it('shows the pods, the Deployment and recent warnings with suggested fixes', async () => {
