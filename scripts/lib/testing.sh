@@ -34,51 +34,60 @@ gate() {
   fi
 }
 
-# json_counts <file> <node expression over `r`>: prints "passed failed", or
-# "0 1" when the runner produced no report (it crashed before reporting).
-json_counts() {
-  node -e "
-    const fs = require('fs');
-    try { const r = JSON.parse(fs.readFileSync(process.argv[1], 'utf8')); console.log($2); }
-    catch { console.log('0 1'); }" "$1"
+# count <runner> <report> <exit-code> <suite>: "passed failed" of one suite,
+# by scripts/lib/count-results.mjs (anything that did not pass is a failure:
+# timeouts, cancellations, skipped/todo/flaky tests, a non-zero exit, an empty
+# run, fewer tests than test-minimums.json expects). Its reasons go to the log.
+count() {
+  node "$repo/scripts/lib/count-results.mjs" "$@"
+}
+
+suite_counting() {
+  log "▶ self-test of the test counting (fixture suites through node:test, Jest and Playwright) ..."
+  local started=$SECONDS report="$artifacts/counting.tap" status=0
+  rm -f "$report"
+  node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$report" \
+    scripts/lib/count-results.test.mjs >"$artifacts/logs/counting.log" 2>&1 || status=$?
+  read -r passed failed < <(count node-test "$report" "$status" counting)
+  [[ "$failed" == 0 ]] || tail -n 60 "$artifacts/logs/counting.log"
+  record "counting" "$passed" "$failed"
+  log "counting: $passed passed, $failed failed ($((SECONDS - started))s)"
 }
 
 suite_jest() {
   log "▶ unit and integration tests (Jest; the Kubernetes ones run against a kube-sim cluster) ..."
-  local started=$SECONDS report="$artifacts/jest.json"
+  local started=$SECONDS report="$artifacts/jest.json" status=0
   rm -f "$report"
+  # pipefail: the status is Jest's (tee and the filter succeed).
   CI=true yarn backstage-cli repo test --json --outputFile="$report" 2>&1 | tee "$artifacts/logs/jest.log" |
-    grep -E '^(PASS|FAIL)|✕|●.*›|Tests:|kube-sim' || true
-  read -r passed failed < <(json_counts "$report" \
-    "(r.numPassedTests) + ' ' + (r.numFailedTests + r.numRuntimeErrorTestSuites + (r.numTotalTests === 0 ? 1 : 0))")
+    { grep -E '^(PASS|FAIL)|✕|○|●.*›|Tests:|kube-sim' || true; } || status=$?
+  read -r passed failed < <(count jest "$report" "$status" jest)
   record "jest" "$passed" "$failed"
   log "jest: $passed passed, $failed failed ($((SECONDS - started))s)"
 }
 
 suite_system() {
   log "▶ system tests (backend on a real PostgreSQL) ..."
-  local started=$SECONDS out="$artifacts/logs/system.log"
+  local started=$SECONDS out="$artifacts/logs/system.log" report="$artifacts/system.tap" status=0
+  rm -f "$report"
   node --test --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$artifacts/system.tap" \
-    'packages/backend/system-tests/*.test.mjs' 2>&1 | tee "$out" || true
-  local passed failed
-  passed="$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$artifacts/system.tap" 2>/dev/null | tail -1)"
-  failed="$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$artifacts/system.tap" 2>/dev/null | tail -1)"
-  [[ -n "$passed" ]] || { passed=0; failed=1; }
-  record "system" "$passed" "${failed:-0}"
-  log "system: $passed passed, ${failed:-0} failed ($((SECONDS - started))s)"
+    --test-reporter=tap --test-reporter-destination="$report" \
+    'packages/backend/system-tests/*.test.mjs' 2>&1 | tee "$out" || status=$?
+  read -r passed failed < <(count node-test "$report" "$status" system)
+  record "system" "$passed" "$failed"
+  log "system: $passed passed, $failed failed ($((SECONDS - started))s)"
 }
 
 suite_browser() {
   log "▶ browser tests (Playwright + Debian chromium; starts the portal on :3100/:7107) ..."
-  local started=$SECONDS report="$artifacts/playwright.json"
+  local started=$SECONDS report="$artifacts/playwright.json" status=0
   rm -f "$report"
   PLAYWRIGHT_JSON_OUTPUT_NAME="$report" yarn playwright test --reporter=list,json 2>&1 |
-    tee "$artifacts/logs/playwright.log" || true
+    tee "$artifacts/logs/playwright.log" || status=$?
   # The e2e portal stops its clusters itself; this catches a hard kill.
   (kube_sim_state="$repo/.portal/e2e-kube-sim" && stop_clusters >/dev/null 2>&1) || true
-  read -r passed failed < <(json_counts "$report" \
-    "r.stats.expected + r.stats.flaky + ' ' + (r.stats.unexpected + (r.errors || []).length + (r.stats.expected + r.stats.unexpected + r.stats.flaky === 0 ? 1 : 0))")
+  read -r passed failed < <(count playwright "$report" "$status" browser)
   record "browser" "$passed" "$failed"
   log "browser: $passed passed, $failed failed ($((SECONDS - started))s)"
 }
@@ -98,6 +107,7 @@ run_all_tests() {
   gate lint yarn backstage-cli repo lint
   gate typescript yarn tsc
   gate docs-strict mkdocs build --strict --config-file "$repo/docs/mkdocs.yml" --site-dir "$artifacts/docs-site"
+  suite_counting
   suite_jest
   suite_system
   suite_browser

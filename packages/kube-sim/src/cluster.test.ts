@@ -124,9 +124,12 @@ describe('kube-sim cluster', () => {
 
     const pods = await core.listNamespacedPod({ namespace: 'rollout' });
     expect(pods.items).toHaveLength(2);
-    expect(new Set(pods.items.map(p => p.spec?.nodeName)).size).toBeGreaterThan(
-      0,
-    );
+    // Scheduled onto the cluster's fake (kwok) nodes.
+    const nodes = (await core.listNode()).items.map(n => n.metadata?.name);
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const pod of pods.items) {
+      expect(nodes).toContain(pod.spec?.nodeName);
+    }
     expect(pods.items.every(p => p.status?.phase === 'Running')).toBe(true);
 
     const { stdout } = await run('kubectl', [

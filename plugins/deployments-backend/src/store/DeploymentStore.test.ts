@@ -116,15 +116,26 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     ).toEqual([2]);
   });
 
-  it('stores secret references, never secret values', async () => {
+  it('stores a secret as its reference (Secret name and key), never as a value', async () => {
     const store = await createStore();
     const record = await store.insert(newRecord());
-    const text =
-      JSON.stringify(await store.get(record.id)) +
-      JSON.stringify(await store.manifests(record.id));
-    expect(text).toContain('"secretKeyRef"');
-    expect(text).not.toMatch(/"SECRET_KEY"\s*:\s*"/);
+    const stored = await store.get(record.id);
+    expect(stored?.request.env).toEqual([
+      { name: 'SECRET_KEY', secretKeyRef: { name: 'payments-api', key: 'k' } },
+    ]);
+    const manifests = await store.manifests(record.id);
+    expect(manifests.map(m => m.kind)).not.toContain('Secret');
+    const configMap = manifests.find(m => m.kind === 'ConfigMap') as any;
+    expect(configMap.data).not.toHaveProperty('SECRET_KEY');
+    const deployment = manifests.find(m => m.kind === 'Deployment') as any;
+    expect(deployment.spec.template.spec.containers[0].env).toEqual([
+      {
+        name: 'SECRET_KEY',
+        valueFrom: { secretKeyRef: { name: 'payments-api', key: 'k' } },
+      },
+    ]);
   });
+
 
   describe('dashboard queries over a hand-built history', () => {
     const T0 = Date.parse('2026-11-01T08:00:00.000Z');

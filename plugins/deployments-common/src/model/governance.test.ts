@@ -45,18 +45,34 @@ describe('auditEventsToCsv', () => {
     );
   });
 
-  it('quotes commas, quotes and line breaks, and defuses spreadsheet formulas', () => {
+  it('quotes commas, quotes and line breaks', () => {
     const [, line] = auditEventsToCsv([
       { ...event, message: 'a, "b"\nc' },
-      { ...event, message: '@SUM(A1)' },
-      { ...event, message: '-1+1' },
     ]).split('\r\n');
-    expect(line).toContain(',"a, ""b""\nc",');
-    const lines = auditEventsToCsv([
-      { ...event, message: '@SUM(A1)' },
-      { ...event, message: '=1+1, x' },
-    ]).split('\r\n');
-    expect(lines[1]).toContain(",'@SUM(A1),");
-    expect(lines[2]).toContain(`,"'=1+1, x",`);
+    expect(line).toBe(
+      '2026-11-25T09:00:00.000Z,user:default/ada,deploy,pending,,,,,,,"a, ""b""\nc",,,e1',
+    );
   });
+
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1+1', "'-1+1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tcmd', "'\tcmd"],
+    ['=1+1, x', `"'=1+1, x"`],
+  ])('defuses the spreadsheet formula %j', (message, field) => {
+    const [, line] = auditEventsToCsv([{ ...event, message }]).split('\r\n');
+    expect(line).toBe(
+      `2026-11-25T09:00:00.000Z,user:default/ada,deploy,pending,,,,,,,${field},,,e1`,
+    );
+  });
+
+  it('leaves text that only contains formula characters alone', () => {
+    const [, line] = auditEventsToCsv([
+      { ...event, message: 'scaled 2->3 (+1)' },
+    ]).split('\r\n');
+    expect(line).toContain(',scaled 2->3 (+1),');
+  });
+
 });

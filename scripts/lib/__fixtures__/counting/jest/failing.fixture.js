@@ -1,0 +1,2 @@
+test('adds', () => expect(1 + 1).toBe(2));
+test('fails', () => expect(1 + 1).toBe(3));

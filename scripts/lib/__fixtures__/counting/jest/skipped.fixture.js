@@ -1,0 +1,3 @@
+test('adds', () => expect(1 + 1).toBe(2));
+test.skip('is skipped', () => {});
+test.todo('is todo');
