@@ -136,7 +136,6 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     ]);
   });
 
-
   describe('dashboard queries over a hand-built history', () => {
     const T0 = Date.parse('2026-11-01T08:00:00.000Z');
     const at = (seconds: number) => new Date(T0 + seconds * 1000);

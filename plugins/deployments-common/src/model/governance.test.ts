@@ -74,5 +74,4 @@ describe('auditEventsToCsv', () => {
     ]).split('\r\n');
     expect(line).toContain(',scaled 2->3 (+1),');
   });
-
 });
