@@ -3,13 +3,54 @@ export interface Config {
   deployments?: {
     /** Following rollouts after an apply. */
     rollout?: {
-      /** How long a new revision may take to become ready. Default 300. */
+      /**
+       * How long a new revision may take to become ready, from the end of its
+       * apply. Default 300.
+       */
       timeoutSeconds?: number;
       /**
        * Restore the previous good revision when a new one does not become
        * ready in time. Default true.
        */
       autoRollback?: boolean;
+    };
+    /**
+     * The change engine: every deploy, update, restart, rollback, delete and
+     * approved request is a change in the database, run one at a time per
+     * deployment by the workers of every backend replica.
+     */
+    engine?: {
+      /** This replica's worker. */
+      worker?: {
+        /**
+         * Whether this replica runs changes. false: it only queues them (the
+         * workers of other replicas run them). Default true.
+         */
+        enabled?: boolean;
+      };
+      /** Changes one replica runs at once (of different deployments). Default 8. */
+      concurrency?: number;
+      /**
+       * How long a replica's claim on a change holds without a heartbeat; a
+       * change whose replica stopped is resumed by another after this.
+       * Heartbeats come every third of it. Default 20.
+       */
+      leaseSeconds?: number;
+      /**
+       * How often a worker looks for work without a signal (expired leases,
+       * signals lost while the database connection was down). Default 5.
+       */
+      pollIntervalSeconds?: number;
+      /**
+       * Queued changes one deployment may have; more are refused (409
+       * `queue-full`). Default 20.
+       */
+      maxQueuedPerDeployment?: number;
+      /**
+       * A change whose replicas stopped this many times while running it
+       * fails instead of being resumed again. Default 5.
+       */
+      maxAttempts?: number;
     };
     /**
      * Namespace of the ingress controller; the rendered NetworkPolicy allows

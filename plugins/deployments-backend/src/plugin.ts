@@ -10,19 +10,37 @@ import {
   Policy,
 } from '@internal/backstage-plugin-deployments-common';
 import { deploymentsPoliciesExtensionPoint } from '@internal/backstage-plugin-deployments-node';
-import { ClusterClients } from './kubernetes/ClusterClients';
+import { ApprovalGate } from './approvals/ApprovalGate';
+import { ApprovalService } from './approvals/ApprovalService';
+import { Notifier } from './approvals/Notifier';
+import { AuditLog } from './audit/AuditLog';
+import { ApplicationCatalog } from './catalog/ApplicationCatalog';
+import { ChangeExecutor } from './changes/ChangeExecutor';
+import { ChangePlanner } from './changes/ChangePlanner';
+import { ChangeRequests } from './changes/ChangeRequests';
+import { ChangeSignals } from './changes/ChangeSignals';
+import { ChangeViews } from './changes/ChangeViews';
+import { ChangeWorker } from './changes/ChangeWorker';
+import { readEngineSettings } from './changes/readEngineSettings';
+import { createFinishedReporter } from './changes/reportFinished';
 import { DefaultHealthService } from './health/DefaultHealthService';
+import { ClusterClients } from './kubernetes/ClusterClients';
+import { Targets } from './kubernetes/Targets';
+import { Authorizer } from './permissions/Authorizer';
 import { createRouter } from './router';
-import { AUDITED_PATHS } from './governanceRouter';
+import { AUDITED_PATHS } from './router/credentialsBarrier';
 import { DefaultDeploymentService } from './service/DefaultDeploymentService';
+import { DeploymentMetrics } from './service/metrics';
 import { PolicyRegistry } from './service/PolicyRegistry';
 import { readEnvironments } from './service/readEnvironments';
-import { DeploymentStore } from './store/DeploymentStore';
 import { ApprovalStore } from './store/ApprovalStore';
 import { AuditStore } from './store/AuditStore';
-import { ApprovalService } from './service/ApprovalService';
-import { AuditLog } from './service/AuditLog';
-import { Notifier } from './service/Notifier';
+import { ChangeStore } from './store/ChangeStore';
+import { DeliveryStore } from './store/DeliveryStore';
+import { DeploymentStore } from './store/DeploymentStore';
+import { DashboardView } from './views/DashboardView';
+import { DeploymentView } from './views/DeploymentView';
+import { EntityDeploymentsView } from './views/EntityDeploymentsView';
 
 /**
  * The deployments backend plugin: the deployment API of the suite.
@@ -50,6 +68,8 @@ export const deploymentsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
         notifications: notificationService,
       },
       async init({
@@ -62,6 +82,8 @@ export const deploymentsPlugin = createBackendPlugin({
         permissionsRegistry,
         catalog,
         scheduler,
+        lifecycle,
+        auth,
         notifications,
       }) {
         const environments = readEnvironments(config);
@@ -84,7 +106,15 @@ export const deploymentsPlugin = createBackendPlugin({
           added: addedPolicies,
         });
         permissionsRegistry.addPermissions(deploymentsPermissions);
-        const store = await DeploymentStore.create(database);
+        const engine = readEngineSettings(config);
+        const targets = Targets.create({ environments, clusters });
+        const authorizer = Authorizer.create({ permissions });
+        const applications = ApplicationCatalog.create({ catalog, auth });
+        const metrics = new DeploymentMetrics();
+
+        const records = await DeploymentStore.create(database);
+        const changes = await ChangeStore.create(database);
+        const approvalStore = await ApprovalStore.create(database);
         const audit = AuditLog.create({
           store: await AuditStore.create(database),
           logger,
@@ -93,7 +123,7 @@ export const deploymentsPlugin = createBackendPlugin({
         const approvals = ApprovalService.create({
           config,
           logger,
-          store: await ApprovalStore.create(database),
+          store: approvalStore,
           audit,
           notifier,
         });
@@ -108,16 +138,119 @@ export const deploymentsPlugin = createBackendPlugin({
             await approvals.expireOverdue();
           },
         });
-        const deployments = DefaultDeploymentService.create({
-          config,
+
+        const signals = ChangeSignals.create({
+          knex: changes.knex,
           logger,
-          catalog,
-          permissions,
-          store,
-          clusters,
-          environments,
+          postgres: changes.isPostgres(),
+        });
+        const planner = ChangePlanner.create({
+          catalog: applications,
+          records,
+          targets,
           policies,
-          governance: { approvals, audit, notifier },
+          ingressNamespace:
+            config.getOptionalString('deployments.ingressNamespace') ??
+            'ingress-nginx',
+        });
+        const executor = ChangeExecutor.create({
+          changes,
+          records,
+          planner,
+          targets,
+          logger,
+          settings: engine.executor,
+          onTransition: change => signals.notify(change.id),
+          onFinished: createFinishedReporter({
+            records,
+            audit,
+            notifier,
+            approvals,
+            metrics,
+            logger,
+          }),
+        });
+        const worker = ChangeWorker.create({
+          store: changes,
+          executor,
+          signals,
+          logger,
+          settings: engine.worker,
+        });
+        lifecycle.addStartupHook(async () => {
+          await signals.start();
+          if (engine.workerEnabled) {
+            worker.start();
+          } else {
+            logger.info(
+              'Change worker disabled (deployments.engine.worker.enabled: false): this replica only queues changes',
+            );
+          }
+        });
+        lifecycle.addShutdownHook(async () => {
+          await worker.stop();
+          await signals.stop();
+        });
+
+        const changeViews = ChangeViews.create({
+          changes,
+          signals,
+          authorizer,
+          audit,
+        });
+        const deploymentView = DeploymentView.create({
+          records,
+          targets,
+          authorizer,
+        });
+        const deployments = DefaultDeploymentService.create({
+          targets,
+          authorizer,
+          planner,
+          requests: ChangeRequests.create({
+            planner,
+            authorizer,
+            records,
+            changes,
+            changeViews,
+            deployments: deploymentView,
+            catalog: applications,
+            targets,
+            approvals,
+            audit,
+            metrics,
+            signals,
+            maxQueued: engine.maxQueuedPerDeployment,
+          }),
+          changes: changeViews,
+          approvals: ApprovalGate.create({
+            approvals,
+            approvalStore,
+            changes,
+            records,
+            authorizer,
+            audit,
+            signals,
+            maxQueued: engine.maxQueuedPerDeployment,
+          }),
+          audit,
+          deployments: deploymentView,
+          entities: EntityDeploymentsView.create({
+            records,
+            targets,
+            catalog: applications,
+            authorizer,
+            logger,
+            // One budget for every live read of a page, shared with the health checks.
+            liveReadTimeoutMs:
+              config.getOptionalNumber('deployments.health.timeoutMs') ?? 2000,
+          }),
+          dashboards: DashboardView.create({
+            records,
+            delivery: await DeliveryStore.create(database),
+            catalog: applications,
+            authorizer,
+          }),
         });
 
         const health = DefaultHealthService.create({

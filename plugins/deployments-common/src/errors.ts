@@ -28,6 +28,16 @@ export const DEPLOYMENT_ERROR_CODES = {
   'permission-denied': 'The permission policy does not allow the action',
   'user-required': 'The call is not made on behalf of a signed-in user',
   'concurrent-change': 'Too many concurrent changes to one deployment',
+  'change-not-found': 'No such change',
+  'change-in-progress':
+    'The change already runs (or ended) and can no longer be cancelled',
+  'queue-full': 'Too many changes of one deployment are queued',
+  'wait-invalid': 'wait is out of range',
+  'object-not-managed':
+    'An object of that name exists and the portal did not create it for this application',
+  'stale-approval':
+    'The deployment changed since the approval was requested; request again',
+  'approval-expired': 'The approval request ran out of time',
   'four-eyes': 'The requester of a change cannot approve it',
   'approval-not-found': 'No such approval request',
   'approval-decided': 'The approval request was already decided',

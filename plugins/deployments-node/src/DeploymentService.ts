@@ -12,6 +12,7 @@ import {
   ApprovalStatus,
   AuditEvent,
   AuditFilter,
+  DeploymentChange,
   DeploymentDetails,
   DeploymentKey,
   DeploymentOutcome,
@@ -28,13 +29,19 @@ import {
 export type DeploymentCallOptions = { credentials: BackstageCredentials };
 
 /**
- * Options of a mutating call: the scaffolder task that makes it, if any, so
- * that the audit trail and an approval request link back to it.
+ * Options of a mutating call. `taskId`: the scaffolder task that makes it,
+ * so that the audit trail and an approval request link back to it.
+ * `idempotencyKey`: asking again with the same key answers the change made
+ * the first time instead of queueing another (a retried step). `wait`: how
+ * many seconds (at most 300) to wait for the change to end before answering;
+ * without it the answer comes as soon as the change is queued.
  *
  * @public
  */
 export type DeploymentChangeOptions = DeploymentCallOptions & {
   taskId?: string;
+  idempotencyKey?: string;
+  wait?: number;
 };
 
 /** Which approval requests to list. @public */
@@ -74,9 +81,11 @@ export interface DeploymentService {
     options: DeploymentCallOptions,
   ): Promise<ValidationResult>;
   /**
-   * Validates, applies and follows the rollout; rolls back automatically when
-   * it fails. In an environment that requires approval it applies nothing
-   * and answers with the pending approval request instead.
+   * Validates (schema, policies, ownership of existing objects, server-side
+   * dry run) and queues the deploy as a change, which the engine applies and
+   * verifies (rolling back automatically when the new version does not
+   * become ready). In an environment that requires approval it queues
+   * nothing and answers with the pending approval request instead.
    */
   deploy(
     input: unknown,
@@ -103,11 +112,11 @@ export interface DeploymentService {
     update: DeploymentUpdate,
     options: DeploymentChangeOptions & { timeoutSeconds?: number },
   ): Promise<DeploymentOutcome>;
-  /** Immediate in every environment: the version does not change. */
+  /** Queued in every environment (no approval): the version does not change. */
   restart(
     key: DeploymentKey,
     options: DeploymentChangeOptions,
-  ): Promise<DeploymentRecord>;
+  ): Promise<DeploymentOutcome>;
   /** To the given history revision, or to the last good one before the current. */
   rollback(
     key: DeploymentKey,
@@ -118,6 +127,16 @@ export interface DeploymentService {
     key: DeploymentKey,
     options: DeploymentChangeOptions,
   ): Promise<DeploymentOutcome>;
+  /** A change: where it is, its steps, and how it ended (`wait`: up to 300 s). */
+  getChange(
+    id: string,
+    options: DeploymentCallOptions & { wait?: number },
+  ): Promise<DeploymentChange>;
+  /** Withdraws a change that is still queued; 409 once it runs. */
+  cancelChange(
+    id: string,
+    options: DeploymentCallOptions,
+  ): Promise<DeploymentChange>;
   /**
    * The Deployments tab of an application: every configured environment in
    * OTAP order with the application's deployments there and what the
@@ -142,9 +161,10 @@ export interface DeploymentService {
     options: DeploymentCallOptions,
   ): Promise<ApprovalRequest>;
   /**
-   * Approves a pending request and applies it exactly once (as the
-   * requester's change, with the approver recorded). Never by the requester;
-   * a request someone else decided first is a conflict.
+   * Approves a pending request and queues its change exactly once (as the
+   * requester's change, with the approver recorded; `changeId` follows it).
+   * Never by the requester; a request someone else decided first, that
+   * expired or whose deployment changed since it was raised is a conflict.
    */
   approve(
     id: string,
@@ -215,16 +235,10 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
       timeoutSeconds?: number;
     },
   ) {
-    return this.request<DeploymentOutcome>(
-      'POST',
-      `/deployments${query({
-        dryRun: options.dryRun,
-        timeoutSeconds: options.timeoutSeconds,
-        taskId: options.taskId,
-      })}`,
-      options.credentials,
-      input,
-    );
+    return this.change('POST', '/deployments', options, input, {
+      dryRun: options.dryRun,
+      timeoutSeconds: options.timeoutSeconds,
+    });
   }
 
   async list(
@@ -261,24 +275,16 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
     update: DeploymentUpdate,
     options: DeploymentChangeOptions & { timeoutSeconds?: number },
   ) {
-    return this.request<DeploymentOutcome>(
-      'PUT',
-      `/deployments/${keyPath(key)}${query({
-        timeoutSeconds: options.timeoutSeconds,
-        taskId: options.taskId,
-      })}`,
-      options.credentials,
-      update,
-    );
+    return this.change('PUT', `/deployments/${keyPath(key)}`, options, update, {
+      timeoutSeconds: options.timeoutSeconds,
+    });
   }
 
   restart(key: DeploymentKey, options: DeploymentChangeOptions) {
-    return this.request<DeploymentRecord>(
+    return this.change(
       'POST',
-      `/deployments/${keyPath(key)}/restart${query({
-        taskId: options.taskId,
-      })}`,
-      options.credentials,
+      `/deployments/${keyPath(key)}/restart`,
+      options,
     );
   }
 
@@ -287,22 +293,55 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
     target: { revision?: number },
     options: DeploymentChangeOptions & { timeoutSeconds?: number },
   ) {
-    return this.request<DeploymentOutcome>(
+    return this.change(
       'POST',
-      `/deployments/${keyPath(key)}/rollback${query({
-        timeoutSeconds: options.timeoutSeconds,
-        taskId: options.taskId,
-      })}`,
-      options.credentials,
+      `/deployments/${keyPath(key)}/rollback`,
+      options,
       target,
+      { timeoutSeconds: options.timeoutSeconds },
     );
   }
 
   delete(key: DeploymentKey, options: DeploymentChangeOptions) {
-    return this.request<DeploymentOutcome>(
-      'DELETE',
-      `/deployments/${keyPath(key)}${query({ taskId: options.taskId })}`,
+    return this.change('DELETE', `/deployments/${keyPath(key)}`, options);
+  }
+
+  getChange(id: string, options: DeploymentCallOptions & { wait?: number }) {
+    return this.request<DeploymentChange>(
+      'GET',
+      `/changes/${path(id)}${query({ wait: options.wait })}`,
       options.credentials,
+    );
+  }
+
+  cancelChange(id: string, options: DeploymentCallOptions) {
+    return this.request<DeploymentChange>(
+      'POST',
+      `/changes/${path(id)}/cancel`,
+      options.credentials,
+    );
+  }
+
+  /** A mutating call: task id and wait as query parameters, the key as a header. */
+  private change(
+    method: string,
+    urlPath: string,
+    options: DeploymentChangeOptions,
+    body?: unknown,
+    params: Record<string, string | number | boolean | undefined> = {},
+  ) {
+    return this.request<DeploymentOutcome>(
+      method,
+      `${urlPath}${query({
+        ...params,
+        wait: options.wait,
+        taskId: options.taskId,
+      })}`,
+      options.credentials,
+      body,
+      options.idempotencyKey
+        ? { 'Idempotency-Key': options.idempotencyKey }
+        : {},
     );
   }
 
@@ -389,6 +428,7 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
     urlPath: string,
     credentials: BackstageCredentials,
     body?: unknown,
+    headers: Record<string, string> = {},
   ): Promise<T> {
     const baseUrl = await this.discovery.getBaseUrl('deployments');
     const { token } = await this.auth.getPluginRequestToken({
@@ -398,6 +438,7 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
     const response = await this.fetchFn(`${baseUrl}${urlPath}`, {
       method,
       headers: {
+        ...headers,
         Authorization: `Bearer ${token}`,
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       },

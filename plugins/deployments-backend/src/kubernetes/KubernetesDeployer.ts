@@ -5,7 +5,6 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   V1Deployment,
-  Watch,
 } from '@kubernetes/client-node';
 import {
   FIELD_MANAGER,
@@ -14,20 +13,42 @@ import {
 } from '@internal/backstage-plugin-deployments-common';
 import { liveStateOf } from './liveState';
 import { mapKubernetesError } from './errors';
-
-/** How a rollout ended. */
-export type RolloutResult =
-  | { ready: true; revision?: string }
-  | { ready: false; reason: string };
+import { followRollout, RolloutVerdict } from './RolloutWatch';
 
 /** What the cluster runs now, for the UI. */
 export type LiveState = LiveDeploymentState;
 
 const RESTART_MANAGER = `${FIELD_MANAGER}-restart`;
 
-function objectKey(m: KubernetesObject) {
+export function objectKey(m: KubernetesObject | RenderedManifest) {
   return `${m.kind}/${m.metadata?.name}`;
 }
+
+/** The Deployment last: its pods start only once everything they use exists. */
+export function applyOrder(manifests: RenderedManifest[]): RenderedManifest[] {
+  return [
+    ...manifests.filter(m => m.kind !== 'Deployment'),
+    ...manifests.filter(m => m.kind === 'Deployment'),
+  ];
+}
+
+/**
+ * An apply that stopped half-way: `applied` went through before `failed`
+ * was refused (`cause`, a Backstage error).
+ */
+export class PartialApplyError extends Error {
+  constructor(
+    readonly applied: RenderedManifest[],
+    readonly failed: RenderedManifest,
+    readonly cause: Error,
+  ) {
+    super(cause.message);
+    this.name = 'PartialApplyError';
+  }
+}
+
+/** An existing object the portal did not create for this application. */
+export type UnmanagedObject = { object: string; managedBy: string };
 
 /**
  * Applies rendered manifests to one cluster with server-side apply (one field
@@ -48,7 +69,10 @@ export class KubernetesDeployer {
     throw mapKubernetesError(error, { cluster: this.cluster, namespace, what });
   }
 
-  /** Server-side apply of every manifest, in order. */
+  /**
+   * Server-side apply of every manifest in the order given. A refusal
+   * throws a PartialApplyError that says what was applied before it.
+   */
   async apply(
     manifests: RenderedManifest[],
     options: { dryRun?: boolean } = {},
@@ -67,14 +91,54 @@ export class KubernetesDeployer {
           ),
         );
       } catch (error) {
-        this.fail(
-          error,
-          `apply ${objectKey(manifest as KubernetesObject)}`,
-          manifest.metadata?.namespace,
+        throw new PartialApplyError(
+          manifests.slice(0, applied.length),
+          manifest,
+          mapKubernetesError(error, {
+            cluster: this.cluster,
+            namespace: manifest.metadata?.namespace,
+            what: `${options.dryRun ? 'dry-run apply' : 'apply'} ${objectKey(
+              manifest,
+            )}`,
+          }),
         );
       }
     }
     return applied;
+  }
+
+  /**
+   * The objects among `manifests` that exist and were not created by the
+   * portal for `application`: without the portal's managed-by and
+   * application labels, or never applied by its field manager.
+   */
+  async unmanaged(
+    manifests: RenderedManifest[],
+    application: string,
+  ): Promise<UnmanagedObject[]> {
+    const live = await Promise.all(manifests.map(m => this.read(m)));
+    const unmanaged: UnmanagedObject[] = [];
+    live.forEach((object, i) => {
+      if (!object) return;
+      const labels = object.metadata?.labels ?? {};
+      const managers = (object.metadata?.managedFields ?? [])
+        .filter(f => !f.subresource)
+        .map(f => f.manager ?? 'unknown');
+      const ours =
+        labels['app.kubernetes.io/managed-by'] === FIELD_MANAGER &&
+        labels['backstage.io/kubernetes-id'] === application &&
+        managers.includes(FIELD_MANAGER);
+      if (!ours) {
+        unmanaged.push({
+          object: objectKey(manifests[i]),
+          managedBy:
+            managers.filter(m => m !== FIELD_MANAGER).join(', ') ||
+            labels['app.kubernetes.io/managed-by'] ||
+            'unknown',
+        });
+      }
+    });
+    return unmanaged;
   }
 
   /** Deletes objects of `previous` that `next` no longer contains. */
@@ -178,114 +242,20 @@ export class KubernetesDeployer {
     return liveStateOf(deployment);
   }
 
-  /**
-   * Waits, by watching, until the Deployment's current generation is fully
-   * rolled out and available, it reports ProgressDeadlineExceeded, the
-   * timeout passes or the cluster goes away.
-   */
-  awaitRollout(
+  /** Follows a Deployment's rollout until a verdict (see RolloutWatch). */
+  followRollout(
     namespace: string,
     name: string,
-    options: { timeoutMs: number; signal?: AbortSignal },
-  ): Promise<RolloutResult> {
-    return new Promise(resolve => {
-      let settled = false;
-      let request: { abort(): void } | undefined;
-      let last = 'no status yet';
-      const clock: { timer?: ReturnType<typeof setTimeout> } = {};
-      const finish = (result: RolloutResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(clock.timer);
-        request?.abort();
-        resolve(result);
-      };
-      clock.timer = setTimeout(
-        () =>
-          finish({
-            ready: false,
-            reason: `rollout did not become ready within ${Math.round(
-              options.timeoutMs / 1000,
-            )}s (${last})`,
-          }),
-        options.timeoutMs,
-      );
-      options.signal?.addEventListener('abort', () =>
-        finish({ ready: false, reason: 'rollout wait aborted' }),
-      );
-      new Watch(this.kubeConfig)
-        .watch(
-          `/apis/apps/v1/namespaces/${namespace}/deployments`,
-          { fieldSelector: `metadata.name=${name}` },
-          (type, deployment: V1Deployment) => {
-            if (type === 'DELETED') {
-              finish({
-                ready: false,
-                reason: 'the Deployment was deleted during the rollout',
-              });
-              return;
-            }
-            const spec = deployment.spec?.replicas ?? 1;
-            const status = deployment.status ?? {};
-            last = `${status.updatedReplicas ?? 0}/${spec} updated, ${
-              status.availableReplicas ?? 0
-            } available`;
-            const stalled = status.conditions?.find(
-              c =>
-                c.type === 'Progressing' &&
-                c.reason === 'ProgressDeadlineExceeded',
-            );
-            if (stalled) {
-              finish({
-                ready: false,
-                reason: stalled.message ?? 'progress deadline exceeded',
-              });
-              return;
-            }
-            if (
-              (status.observedGeneration ?? 0) >=
-                (deployment.metadata?.generation ?? 0) &&
-              (status.updatedReplicas ?? 0) === spec &&
-              (status.replicas ?? 0) === spec &&
-              (status.availableReplicas ?? 0) === spec
-            ) {
-              finish({
-                ready: true,
-                revision:
-                  deployment.metadata?.annotations?.[
-                    'deployment.kubernetes.io/revision'
-                  ],
-              });
-            }
-          },
-          error => {
-            if (settled || !error || (error as Error).name === 'AbortError')
-              return;
-            finish({
-              ready: false,
-              reason: mapKubernetesError(error, {
-                cluster: this.cluster,
-                namespace,
-                what: `watch the rollout of Deployment/${name}`,
-              }).message,
-            });
-          },
-        )
-        .then(
-          r => {
-            request = r;
-            if (settled) r.abort();
-          },
-          error =>
-            finish({
-              ready: false,
-              reason: mapKubernetesError(error, {
-                cluster: this.cluster,
-                namespace,
-                what: `watch the rollout of Deployment/${name}`,
-              }).message,
-            }),
-        );
-    });
+    options: {
+      deadline: number;
+      signal?: AbortSignal;
+      onProgress?: (progress: string) => void;
+    },
+  ): Promise<RolloutVerdict> {
+    return followRollout(
+      this.kubeConfig,
+      { cluster: this.cluster, namespace, name },
+      options,
+    );
   }
 }

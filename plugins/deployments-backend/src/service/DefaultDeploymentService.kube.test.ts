@@ -261,22 +261,30 @@ describe('deployments API on a real cluster', () => {
     );
   });
 
-  it('deploys and waits until Ready', async () => {
+  it('queues a deploy (202 and where to follow it), which ends Ready', async () => {
     const res = await request(server)
       .post('/api/deployments/deployments')
       .set('authorization', auth)
       .send(deployRequest());
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     expect(res.body).toMatchObject({
-      status: 'succeeded',
       revision: 1,
       action: 'deploy',
       requester: 'user:default/ada',
       image: 'ghcr.io/acme/payments-api:1.0.0',
+      links: { self: `/changes/${res.body.id}` },
     });
+    expect(res.headers.location).toBe(
+      `/api/deployments/changes/${res.body.id}`,
+    );
+    const followed = await request(server)
+      .get(`/api/deployments/changes/${res.body.id}?wait=60`)
+      .set('authorization', auth);
+    expect(followed.status).toBe(200);
+    expect(followed.body).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(
-      res.body.statusHistory.map((s: { status: string }) => s.status),
-    ).toEqual(['applying', 'rolling-out', 'succeeded']);
+      followed.body.statusHistory.map((s: { status: string }) => s.status),
+    ).toEqual(['queued', 'planning', 'applying', 'verifying', 'succeeded']);
     const live = await liveDeployment(admin);
     expect(live.status?.readyReplicas).toBe(2);
     expect(live.metadata?.labels?.['backstage.io/kubernetes-id']).toBe(
@@ -288,7 +296,7 @@ describe('deployments API on a real cluster', () => {
     const generation = (await liveDeployment(admin)).metadata?.generation;
     for (let i = 0; i < 4; i++) {
       const res = await request(server)
-        .post('/api/deployments/deployments')
+        .post('/api/deployments/deployments?wait=60')
         .set('authorization', auth)
         .send(deployRequest());
       expect(res.body.status).toBe('succeeded');
@@ -313,7 +321,7 @@ describe('deployments API on a real cluster', () => {
     const watch = watchAvailability(admin, 'payments-api');
     await watch.ready;
     const res = await request(server)
-      .put(`${path}/payments-api`)
+      .put(`${path}/payments-api?wait=60`)
       .set('authorization', auth)
       .send({ image: { tag: '1.1.0' } });
     watch.stop();
@@ -334,7 +342,7 @@ describe('deployments API on a real cluster', () => {
 
   it('scales through PUT', async () => {
     const res = await request(server)
-      .put(`${path}/payments-api`)
+      .put(`${path}/payments-api?wait=60`)
       .set('authorization', auth)
       .send({ replicas: 3 });
     expect(res.body.status).toBe('succeeded');
@@ -348,7 +356,7 @@ describe('deployments API on a real cluster', () => {
   it('restarts the pods through the restartedAt annotation', async () => {
     const before = (await liveDeployment(admin)).metadata?.generation ?? 0;
     const res = await request(server)
-      .post(`${path}/payments-api/restart`)
+      .post(`${path}/payments-api/restart?wait=60`)
       .set('authorization', auth);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ action: 'restart', status: 'succeeded' });
@@ -363,7 +371,7 @@ describe('deployments API on a real cluster', () => {
 
   it('rolls back automatically when the new version never becomes ready', async () => {
     const res = await request(server)
-      .put(`${path}/payments-api?timeoutSeconds=6`)
+      .put(`${path}/payments-api?timeoutSeconds=6&wait=60`)
       .set('authorization', auth)
       .send({
         image: {
@@ -386,7 +394,7 @@ describe('deployments API on a real cluster', () => {
 
   it('rolls back to a chosen revision', async () => {
     const res = await request(server)
-      .post(`${path}/payments-api/rollback`)
+      .post(`${path}/payments-api/rollback?wait=60`)
       .set('authorization', auth)
       .send({ revision: 1 });
     expect(res.status).toBe(200);
@@ -438,7 +446,7 @@ describe('deployments API on a real cluster', () => {
 
   it('deletes everything it created, dependents first', async () => {
     const res = await request(server)
-      .delete(`${path}/payments-api`)
+      .delete(`${path}/payments-api?wait=60`)
       .set('authorization', auth);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ action: 'delete', status: 'succeeded' });
@@ -460,9 +468,9 @@ describe('deployments API on a real cluster', () => {
     expect(get.body.live.exists).toBe(false);
   });
 
-  it('records a failed deployment when the cluster goes away mid-rollout, and a retry succeeds', async () => {
-    const pending = request(server)
-      .post('/api/deployments/deployments?timeoutSeconds=60')
+  it('fails without rolling back when the cluster stays away until the deadline, and a retry succeeds', async () => {
+    const queued = await request(server)
+      .post('/api/deployments/deployments?timeoutSeconds=5')
       .set('authorization', auth)
       .send(
         deployRequest({
@@ -470,26 +478,33 @@ describe('deployments API on a real cluster', () => {
           image: { repository: 'ghcr.io/acme/unready-api', tag: '1.0.0' },
         }),
       );
-    const response = pending.then(r => r);
+    expect(queued.status).toBe(202);
     // Cut the link once everything is applied and the rollout of an image
     // that never becomes ready is being followed.
     for (let i = 0; ; i++) {
-      const history = await request(server)
-        .get(`${path}/payments-canary/history`)
+      const change = await request(server)
+        .get(`/api/deployments/changes/${queued.body.id}`)
         .set('authorization', auth);
-      if (history.body.items?.[0]?.status === 'rolling-out') break;
+      if (change.body.status === 'verifying') break;
       if (i === 300) throw new Error('the rollout was never followed');
       await new Promise(r => setTimeout(r, 50));
     }
     proxy.cut();
-    const res = await response;
-    proxy.restore();
-    expect(res.status).toBe(201);
+    let res;
+    try {
+      res = await request(server)
+        .get(`/api/deployments/changes/${queued.body.id}?wait=60`)
+        .set('authorization', auth);
+    } finally {
+      proxy.restore();
+    }
     expect(res.body.status).toBe('failed');
-    expect(res.body.error).toMatch(/Cluster test-cluster is unreachable/);
+    expect(res.body.error).toMatch(
+      /^Revision 1 could not be verified, so it was not rolled back: the rollout could not be followed until the deadline: Cluster test-cluster is unreachable/,
+    );
 
     const retry = await request(server)
-      .post('/api/deployments/deployments')
+      .post('/api/deployments/deployments?wait=60')
       .set('authorization', auth)
       .send(deployRequest({ name: 'payments-canary' }));
     expect(retry.body).toMatchObject({ status: 'succeeded', revision: 2 });
@@ -512,7 +527,7 @@ describe('deployments API on a real cluster', () => {
     }
   });
 
-  it('maps a Kubernetes refusal to 403 and records the failure', async () => {
+  it('maps a Kubernetes refusal to 403 and records nothing', async () => {
     // A namespace of the right owner, but without the portal's RoleBinding.
     await kubeConfigFor(cluster)
       .makeApiClient(CoreV1Api)
@@ -531,19 +546,15 @@ describe('deployments API on a real cluster', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.name).toBe('NotAllowedError');
     expect(res.body.error.message).toMatch(
-      /^Kubernetes refused: .*forbidden.*\(apply ServiceAccount\/payments-api in cluster test-cluster, namespace payments-api-unbound\)/,
+      /^Kubernetes refused: .*forbidden.*\(.*ServiceAccount\/payments-api in cluster test-cluster, namespace payments-api-unbound\)/,
     );
+    // Refused before anything was recorded or applied.
     const history = await request(server)
       .get(
         '/api/deployments/deployments/development/payments-api-unbound/payments-api/history',
       )
       .set('authorization', auth);
-    expect(history.body.items).toEqual([
-      expect.objectContaining({
-        status: 'failed',
-        error: res.body.error.message,
-      }),
-    ]);
+    expect(history.status).toBe(404);
   });
 
   it('requires credentials and the permission for every route', async () => {

@@ -36,6 +36,9 @@ type Row = {
   result: string | null;
   revision: number | null;
   error: string | null;
+  change_hash: string | null;
+  base_revision: number | null;
+  change_id: string | null;
 };
 
 /** What a new approval request records. */
@@ -54,6 +57,8 @@ export type NewApprovalRequest = {
   changeReference?: string;
   taskId?: string;
   expiresAt: Date;
+  changeHash: string;
+  baseRevision: number;
 };
 
 /** The outcome of a conditional decision: the winner's row, or who was first. */
@@ -91,6 +96,9 @@ function toApproval(row: Row): ApprovalRequest {
     result: (row.result as ApprovalRequest['result']) ?? undefined,
     revision: row.revision ?? undefined,
     error: row.error ?? undefined,
+    changeHash: row.change_hash ?? undefined,
+    baseRevision: row.base_revision ?? undefined,
+    changeId: row.change_id ?? undefined,
   };
 }
 
@@ -135,6 +143,9 @@ export class ApprovalStore {
       result: null,
       revision: null,
       error: null,
+      change_hash: request.changeHash,
+      base_revision: request.baseRevision,
+      change_id: null,
     };
     await this.knex<Row>(TABLE).insert(row);
     return toApproval(row);
@@ -164,7 +175,10 @@ export class ApprovalStore {
 
   /**
    * Decides a pending request. Exactly one of concurrent callers wins (row
-   * count 1); the others learn who decided first.
+   * count 1); the others learn who decided first. An approval or rejection
+   * only wins while the request has not expired (checked in the same
+   * update, so expiry needs no scheduled task to take effect). `tx`: the
+   * transaction to decide in (approving also queues the change in it).
    */
   async decide(
     id: string,
@@ -174,21 +188,30 @@ export class ApprovalStore {
       comment?: string;
       now?: Date;
     },
+    tx: Knex = this.knex,
   ): Promise<DecisionOutcome | undefined> {
     const now = decision.now ?? new Date();
-    const count = await this.knex<Row>(TABLE)
-      .where({ id, status: 'pending' })
-      .update({
-        status: decision.status,
-        decided_by: decision.by,
-        decided_at: now,
-        comment: decision.comment ?? null,
-      });
-    const current = await this.get(id);
-    if (!current) return undefined;
+    const query = tx<Row>(TABLE).where({ id, status: 'pending' });
+    if (decision.status === 'approved' || decision.status === 'rejected') {
+      query.where('expires_at', '>', now);
+    }
+    const count = await query.update({
+      status: decision.status,
+      decided_by: decision.by,
+      decided_at: now,
+      comment: decision.comment ?? null,
+    });
+    const row = await tx<Row>(TABLE).where({ id }).first();
+    if (!row) return undefined;
+    const current = toApproval(row);
     return count === 1
       ? { won: true, approval: current }
       : { won: false, current };
+  }
+
+  /** The change an approval queued. */
+  async setChange(id: string, changeId: string, tx: Knex = this.knex) {
+    await tx<Row>(TABLE).where({ id }).update({ change_id: changeId });
   }
 
   /** Pending requests whose time ran out at `now`. */

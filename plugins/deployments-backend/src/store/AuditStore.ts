@@ -28,6 +28,7 @@ type Row = {
   message: string | null;
   task_id: string | null;
   approval_id: string | null;
+  change_id: string | null;
 };
 
 /** An audit event before it is stored. */
@@ -51,6 +52,7 @@ function toEvent(row: Row): AuditEvent {
     ['message', row.message],
     ['taskId', row.task_id],
     ['approvalId', row.approval_id],
+    ['changeId', row.change_id],
   ];
   for (const [key, value] of optional) {
     if (value !== null) (event as Record<string, unknown>)[key] = value;
@@ -82,6 +84,7 @@ export class AuditStore {
       message: event.message ?? null,
       task_id: event.taskId ?? null,
       approval_id: event.approvalId ?? null,
+      change_id: event.changeId ?? null,
     };
     await this.knex<Row>(TABLE).insert(row);
     return toEvent(row);

@@ -4,6 +4,7 @@ import {
   renderManifests,
 } from '@internal/backstage-plugin-deployments-common';
 import { storeTestDatabases } from '../__testUtils__/databases';
+import { DeliveryStore } from './DeliveryStore';
 import { DeploymentStore, NewRecord } from './DeploymentStore';
 import { smallResources } from '../__testUtils__/catalog';
 
@@ -60,11 +61,11 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
       1, 2, 1,
     ]);
 
-    await store.transition(first.id, 'rolling-out');
+    await store.transition(first.id, 'verifying');
     const done = await store.transition(first.id, 'succeeded');
     expect(done.statusHistory.map(s => s.status)).toEqual([
-      'applying',
-      'rolling-out',
+      'queued',
+      'verifying',
       'succeeded',
     ]);
     expect(done.finishedAt).toBeDefined();
@@ -156,7 +157,13 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     }
 
     async function seedHistory() {
-      const store = await createStore();
+      const knex = await databases.init(databaseId);
+      const store = await DeploymentStore.create(
+        mockServices.database({ knex }),
+      );
+      const delivery = await DeliveryStore.create(
+        mockServices.database({ knex }),
+      );
       const dev = { environment: 'development' as const };
       const test = {
         environment: 'test' as const,
@@ -188,7 +195,7 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
         to: 3010,
       });
       await record(store, {}, 4000, { status: 'failed', to: 4030 });
-      await record(store, {}, 5000); // still applying
+      await record(store, {}, 5000); // still queued
       // payments-worker (same application) in development
       await record(store, worker, 500, { status: 'succeeded', to: 540 });
       await record(store, { ...worker, action: 'rollback' }, 6000, {
@@ -208,12 +215,12 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
         status: 'succeeded',
         to: 210,
       });
-      return store;
+      return { store, delivery };
     }
 
     it('counts deployments, successes, deploy time and recoveries per application and environment', async () => {
-      const store = await seedHistory();
-      const counts = await store.deliveryCounts({});
+      const { store, delivery } = await seedHistory();
+      const counts = await delivery.deliveryCounts({});
       const sorted = [...counts].sort((a, b) =>
         `${a.entityRef} ${a.environment}`.localeCompare(
           `${b.entityRef} ${b.environment}`,
@@ -258,23 +265,23 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     });
 
     it('limits the counts to an environment or to some applications', async () => {
-      const store = await seedHistory();
-      expect(await store.deliveryCounts({ environment: 'test' })).toEqual([
+      const { store, delivery } = await seedHistory();
+      expect(await delivery.deliveryCounts({ environment: 'test' })).toEqual([
         expect.objectContaining({
           entityRef: PAYMENTS,
           deployments: 2,
           recoverySeconds: 390,
         }),
       ]);
-      expect(await store.deliveryCounts({ entityRefs: [ORDERS] })).toEqual([
+      expect(await delivery.deliveryCounts({ entityRefs: [ORDERS] })).toEqual([
         expect.objectContaining({ entityRef: ORDERS, deployments: 1 }),
       ]);
-      expect(await store.deliveryCounts({ entityRefs: [] })).toEqual([]);
+      expect(await delivery.deliveryCounts({ entityRefs: [] })).toEqual([]);
     });
 
     it('finds when each application was first requested and first succeeded', async () => {
-      const store = await seedHistory();
-      expect(await store.firstDeployments({})).toEqual([
+      const { store, delivery } = await seedHistory();
+      expect(await delivery.firstDeployments({})).toEqual([
         // the delete succeeded, but a delete is no deployment
         { entityRef: ORDERS, firstRequestedAt: at(100).toISOString() },
         {
@@ -283,7 +290,7 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
           firstSucceededAt: at(60).toISOString(),
         },
       ]);
-      expect(await store.firstDeployments({ environment: 'test' })).toEqual([
+      expect(await delivery.firstDeployments({ environment: 'test' })).toEqual([
         {
           entityRef: PAYMENTS,
           firstRequestedAt: at(10000).toISOString(),
@@ -293,8 +300,8 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     });
 
     it('lists recent failures newest first, the applications and the latest records in scope', async () => {
-      const store = await seedHistory();
-      const failures = await store.recentFailures({}, 4);
+      const { store, delivery } = await seedHistory();
+      const failures = await delivery.recentFailures({}, 4);
       expect(failures.map(f => [f.name, f.environment, f.finishedAt])).toEqual([
         ['payments-api', 'test', at(10010).toISOString()],
         ['payments-worker', 'development', at(6050).toISOString()],
@@ -302,7 +309,7 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
         ['payments-api', 'development', at(1500).toISOString()],
       ]);
       expect(
-        (await store.recentFailures({ entityRefs: [ORDERS] })).map(
+        (await delivery.recentFailures({ entityRefs: [ORDERS] })).map(
           f => f.status,
         ),
       ).toEqual(['failed']);

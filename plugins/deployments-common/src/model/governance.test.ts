@@ -37,11 +37,11 @@ describe('auditEventsToCsv', () => {
 
   it('writes a header line and one CRLF-terminated line per event', () => {
     expect(auditEventsToCsv([event])).toBe(
-      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,id\r\n' +
-        '2026-11-25T09:00:00.000Z,user:default/ada,deploy,pending,,,,,,,,,,e1\r\n',
+      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,changeId,id\r\n' +
+        '2026-11-25T09:00:00.000Z,user:default/ada,deploy,pending,,,,,,,,,,,e1\r\n',
     );
     expect(auditEventsToCsv([])).toBe(
-      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,id\r\n',
+      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,changeId,id\r\n',
     );
   });
 
@@ -50,7 +50,7 @@ describe('auditEventsToCsv', () => {
       { ...event, message: 'a, "b"\nc' },
     ]).split('\r\n');
     expect(line).toBe(
-      '2026-11-25T09:00:00.000Z,user:default/ada,deploy,pending,,,,,,,"a, ""b""\nc",,,e1',
+      '2026-11-25T09:00:00.000Z,user:default/ada,deploy,pending,,,,,,,"a, ""b""\nc",,,,e1',
     );
   });
 
@@ -64,7 +64,7 @@ describe('auditEventsToCsv', () => {
   ])('defuses the spreadsheet formula %j', (message, field) => {
     const [, line] = auditEventsToCsv([{ ...event, message }]).split('\r\n');
     expect(line).toBe(
-      `2026-11-25T09:00:00.000Z,user:default/ada,deploy,pending,,,,,,,${field},,,e1`,
+      `2026-11-25T09:00:00.000Z,user:default/ada,deploy,pending,,,,,,,${field},,,,e1`,
     );
   });
 

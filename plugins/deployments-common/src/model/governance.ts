@@ -1,5 +1,5 @@
 import { EnvironmentName } from './environments';
-import { DeploymentRecord } from './records';
+import { DeploymentChange } from './records';
 import { DeploymentRequest } from './request';
 
 /** What an approval request asks for. @public */
@@ -7,11 +7,27 @@ export type ApprovalAction = 'deploy' | 'update' | 'rollback' | 'delete';
 
 /**
  * Where an approval request is: `pending` until an approver decides
- * (`approved` or `rejected`) or it runs out of time (`expired`).
+ * (`approved` or `rejected`), it runs out of time (`expired`), or the
+ * deployment changed since it was requested (`stale`: approving it would
+ * apply something nobody reviewed against what runs now).
  *
  * @public
  */
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+export type ApprovalStatus =
+  | 'pending'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'stale';
+
+/** Every approval status, for filters. @public */
+export const APPROVAL_STATUSES: readonly ApprovalStatus[] = [
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'stale',
+];
 
 /**
  * A change to an environment that requires approval, waiting for (or after)
@@ -46,6 +62,18 @@ export type ApprovalRequest = {
   decidedBy?: string;
   decidedAt?: string;
   comment?: string;
+  /**
+   * sha256 of what was asked for (action, request, rollback target, the
+   * revision it was computed against): approving enqueues exactly this.
+   */
+  changeHash?: string;
+  /**
+   * The deployment's latest revision when requested. Once a later change
+   * was made, approving is refused (`stale-approval`).
+   */
+  baseRevision?: number;
+  /** After approval: the change it enqueued (`GET /changes/{id}`). */
+  changeId?: string;
   /** After approval: whether the change was applied, and its revision. */
   result?: 'applied' | 'failed';
   revision?: number;
@@ -63,8 +91,13 @@ export type PendingApproval = {
   approval: ApprovalRequest;
 };
 
-/** A change either ran (its record) or waits for approval. @public */
-export type DeploymentOutcome = DeploymentRecord | PendingApproval;
+/**
+ * What a mutating call answers: the change it queued (follow it with
+ * `GET /changes/{id}`), or the approval request it waits for.
+ *
+ * @public
+ */
+export type DeploymentOutcome = DeploymentChange | PendingApproval;
 
 /** Whether a change waits for approval instead of having run. @public */
 export function isPendingApproval(
@@ -92,8 +125,9 @@ export type AuditFilter = {
 };
 
 /**
- * What was done: a mutating call (`deploy`, `update`, `restart`, `rollback`,
- * `delete`) or an approval step.
+ * What was done: a change (`deploy`, `update`, `restart`, `rollback`,
+ * `delete`: one event when it is asked for, one when it ends), a queued
+ * change withdrawn (`change.cancel`) or an approval step.
  *
  * @public
  */
@@ -103,6 +137,7 @@ export type AuditAction =
   | 'restart'
   | 'rollback'
   | 'delete'
+  | 'change.cancel'
   | 'approval.request'
   | 'approval.approve'
   | 'approval.reject'
@@ -110,12 +145,18 @@ export type AuditAction =
   | 'approval.apply';
 
 /**
- * How it ended: `success`, `failure` (tried, did not work), `refused`
- * (401/403: not allowed) or `pending` (waits for approval).
+ * How it ended: `accepted` (a change was queued; a second event tells how it
+ * ended), `success`, `failure` (tried, did not work), `refused` (401/403: not
+ * allowed) or `pending` (waits for approval).
  *
  * @public
  */
-export type AuditResult = 'success' | 'failure' | 'refused' | 'pending';
+export type AuditResult =
+  | 'accepted'
+  | 'success'
+  | 'failure'
+  | 'refused'
+  | 'pending';
 
 /** One entry of the audit trail. @public */
 export type AuditEvent = {
@@ -134,6 +175,8 @@ export type AuditEvent = {
   message?: string;
   taskId?: string;
   approvalId?: string;
+  /** The change this event is about (`GET /changes/{id}`). */
+  changeId?: string;
 };
 
 /** The columns of the audit CSV export, in order. @public */
@@ -151,6 +194,7 @@ export const AUDIT_CSV_COLUMNS: ReadonlyArray<keyof AuditEvent> = [
   'message',
   'taskId',
   'approvalId',
+  'changeId',
   'id',
 ];
 

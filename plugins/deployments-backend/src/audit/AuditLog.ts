@@ -85,9 +85,10 @@ export class AuditLog {
   }
 
   /**
-   * Runs a mutating call and records how it ended: the revision it made
-   * (success or failure), the approval it waits for (pending), or the error
-   * (refused or failure). The error is rethrown unchanged.
+   * Runs a mutating call and records how it ended: the change it queued
+   * (`accepted`; the engine records a second event when the change ends),
+   * the approval it waits for (`pending`), or the error (refused or failure).
+   * The error is rethrown unchanged.
    */
   async track<T extends DeploymentOutcome>(
     context: AuditContext,
@@ -120,10 +121,9 @@ export class AuditLog {
         namespace: outcome.namespace,
         name: outcome.name,
         toVersion: outcome.action === 'delete' ? undefined : outcome.image,
-        result: outcome.status === 'succeeded' ? 'success' : 'failure',
-        message: `revision ${outcome.revision} ${outcome.status}${
-          outcome.error ? `: ${outcome.error}` : ''
-        }`,
+        changeId: outcome.id,
+        result: 'accepted',
+        message: `queued as revision ${outcome.revision} (change ${outcome.id})`,
       });
     }
     return outcome;

@@ -15,6 +15,7 @@ export type DeploymentEventType =
   | 'approved'
   | 'rejected'
   | 'expired'
+  | 'stale'
   | 'deployed'
   | 'failed'
   | 'rolled-back'
@@ -93,10 +94,14 @@ export class Notifier {
     );
   }
 
-  /** Approved, rejected or expired: the requester and the owners. */
+  /** Approved, rejected, expired or stale: the requester and the owners. */
   decided(approval: ApprovalRequest): void {
-    let event: 'approved' | 'rejected' | 'expired' = 'approved';
-    if (approval.status === 'rejected' || approval.status === 'expired') {
+    let event: 'approved' | 'rejected' | 'expired' | 'stale' = 'approved';
+    if (
+      approval.status === 'rejected' ||
+      approval.status === 'expired' ||
+      approval.status === 'stale'
+    ) {
       event = approval.status;
     }
     const by = approval.decidedBy ? ` by ${approval.decidedBy}` : '';
@@ -109,25 +114,13 @@ export class Notifier {
         message:
           event === 'expired'
             ? `The request to ${approval.action} ${approval.entityRef} in ${approval.environment} expired without a decision; nothing was changed`
+            : event === 'stale'
+            ? `The request to ${approval.action} ${approval.entityRef} in ${approval.environment} can no longer be approved: ${approval.comment}`
             : `The request to ${approval.action} ${approval.entityRef} in ${
                 approval.environment
               } was ${event}${by}${
                 event === 'rejected' ? '; nothing was changed' : ''
               }${approval.comment ? `: ${approval.comment}` : ''}`,
-      },
-    );
-  }
-
-  /** An approved change that could not be applied at all (no revision). */
-  applyFailed(approval: ApprovalRequest): void {
-    this.send(
-      { entityRef: [approval.requester, approval.entityRef] },
-      {
-        ...this.fromApproval(approval, 'failed'),
-        actor: approval.decidedBy,
-        message: `The approved ${approval.action} of ${approval.entityRef} in ${
-          approval.environment
-        } failed: ${approval.error ?? 'no reason recorded'}`,
       },
     );
   }
@@ -271,6 +264,8 @@ function title(payload: DeploymentEventPayload): string {
       return `Rejected: ${payload.action} ${what}`;
     case 'expired':
       return `Approval expired: ${payload.action} ${what}`;
+    case 'stale':
+      return `Approval request outdated: ${payload.action} ${what}`;
     case 'deployed':
       return `Deployed: ${what}`;
     case 'failed':

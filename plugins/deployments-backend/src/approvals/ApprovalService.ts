@@ -7,6 +7,7 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import {
+  APPROVAL_STATUSES,
   ApprovalRequest,
   ApprovalStatus,
   DeploymentRecord,
@@ -14,18 +15,19 @@ import {
   withErrorCode,
 } from '@internal/backstage-plugin-deployments-common';
 import { ApprovalStore, NewApprovalRequest } from '../store/ApprovalStore';
-import { AuditLog, auditSubjectOfApproval } from './AuditLog';
+import { AuditLog, auditSubjectOfApproval } from '../audit/AuditLog';
 import { Notifier } from './Notifier';
+import { changeHash } from './changeHash';
 
 const DEFAULT_EXPIRES_AFTER_HOURS = 72;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The approval gate: pending requests in the database, decided exactly once
- * by a conditional update (so two backend instances never both apply), the
- * four-eyes rule, expiry, and the notifications of each step. Whether the
- * caller may decide at all is the permission framework's answer, asked by
- * the deployment service before it calls `decide`.
+ * Approval requests: pending requests in the database, decided exactly once
+ * by a conditional update (so two backend instances never both decide), the
+ * four-eyes rule, expiry, and the notifications of each step. Approving
+ * (which also queues the change) is the ApprovalGate's; whether the caller
+ * may decide at all is the permission framework's answer, asked before.
  */
 export class ApprovalService {
   static create(options: {
@@ -61,14 +63,19 @@ export class ApprovalService {
     private readonly expiresAfterHours: number,
   ) {}
 
-  /** Stores a pending request and tells the approvers; applies nothing. */
+  /**
+   * Stores a pending request, pinned to the deployment's latest revision
+   * (`baseRevision`) and to a hash of what it asks for, and tells the
+   * approvers; applies nothing.
+   */
   async request(
-    request: Omit<NewApprovalRequest, 'expiresAt'>,
+    request: Omit<NewApprovalRequest, 'expiresAt' | 'changeHash'>,
     now = new Date(),
   ): Promise<PendingApproval> {
     const approval = await this.store.insert(
       {
         ...request,
+        changeHash: changeHash(request),
         expiresAt: new Date(now.getTime() + this.expiresAfterHours * 3600_000),
       },
       now,
@@ -103,47 +110,65 @@ export class ApprovalService {
   list(filter: { status?: ApprovalStatus; entityRef?: string }) {
     if (
       filter.status !== undefined &&
-      !['pending', 'approved', 'rejected', 'expired'].includes(filter.status)
+      !APPROVAL_STATUSES.includes(filter.status)
     ) {
       throw new InputError(
-        `status '${filter.status}' is not one of pending, approved, rejected, expired`,
+        `status '${filter.status}' is not one of ${APPROVAL_STATUSES.join(
+          ', ',
+        )}`,
       );
     }
     return this.store.list(filter);
   }
 
   /**
-   * Approves or rejects a pending request as `actor`. The requester can never
-   * decide their own request; of concurrent decisions exactly one wins, the
-   * others get a ConflictError naming who decided first.
+   * Refuses the requester as approver of their own change (user refs
+   * compare case-insensitively, as the catalog's do).
    */
-  async decide(
-    approval: ApprovalRequest,
-    decision: {
-      status: 'approved' | 'rejected';
-      actor: string;
-      comment?: string;
-    },
-  ): Promise<ApprovalRequest> {
+  checkFourEyes(approval: ApprovalRequest, actor: string): void {
     if (
-      decision.status === 'approved' &&
-      decision.actor === approval.requester
+      actor.toLocaleLowerCase('en-US') ===
+      approval.requester.toLocaleLowerCase('en-US')
     ) {
       throw withErrorCode(
         new NotAllowedError(
-          `four-eyes: ${decision.actor} requested this change and cannot approve it; ask another member of the owning group (${approval.owner}) or a release manager`,
+          `four-eyes: ${actor} requested this change and cannot approve it; ask another member of the owning group (${approval.owner}) or a release manager`,
         ),
         'four-eyes',
       );
     }
-    if (decision.comment !== undefined && decision.comment.length > 2000) {
+  }
+
+  /** Refuses a comment that is too long for the record. */
+  checkComment(comment: string | undefined): void {
+    if (comment !== undefined && comment.length > 2000) {
       throw new InputError('comment must be at most 2000 characters');
     }
+  }
+
+  /**
+   * Rejects a pending request as `actor`. Of concurrent decisions exactly
+   * one wins; the others get a ConflictError naming who decided first.
+   */
+  async reject(
+    approval: ApprovalRequest,
+    decision: { actor: string; comment?: string },
+  ): Promise<ApprovalRequest> {
+    this.checkComment(decision.comment);
     const outcome = await this.store.decide(approval.id, {
-      status: decision.status,
+      status: 'rejected',
       by: decision.actor,
       comment: decision.comment,
     });
+    return this.decided(approval, outcome, decision.actor);
+  }
+
+  /** The winner's request, or why there was nothing (more) to decide. */
+  decided(
+    approval: ApprovalRequest,
+    outcome: Awaited<ReturnType<ApprovalStore['decide']>>,
+    actor: string,
+  ): ApprovalRequest {
     if (!outcome) {
       throw withErrorCode(
         new NotFoundError(`No approval request ${approval.id}`),
@@ -151,53 +176,93 @@ export class ApprovalService {
       );
     }
     if (!outcome.won) {
+      if (
+        outcome.current.status === 'pending' &&
+        Date.parse(outcome.current.expiresAt) <= Date.now()
+      ) {
+        throw withErrorCode(
+          new ConflictError(
+            `approval request ${approval.id} expired at ${outcome.current.expiresAt}; nothing was applied - request the change again`,
+          ),
+          'approval-expired',
+        );
+      }
       throw withErrorCode(
         new ConflictError(describeDecided(outcome.current)),
         'approval-decided',
       );
     }
-    this.logger.info(`Deployment request ${decision.status}`, {
+    this.logger.info(`Deployment request ${outcome.approval.status}`, {
       approvalId: approval.id,
       entityRef: approval.entityRef,
       environment: approval.environment,
-      decidedBy: decision.actor,
+      decidedBy: actor,
     });
     this.notifier.decided(outcome.approval);
     return outcome.approval;
   }
 
-  /** Stores what applying an approved request did, audits and notifies it. */
+  /**
+   * Marks a pending request stale (the deployment changed since it was
+   * raised), tells the requester, and answers the 409 for the approver.
+   */
+  async refuseStale(
+    approval: ApprovalRequest,
+    latestRevision: number,
+  ): Promise<never> {
+    const reason = `the deployment changed since this was requested (revision ${
+      approval.baseRevision ?? 0
+    } then, ${latestRevision} now); request the change again against what runs now`;
+    const outcome = await this.store.decide(approval.id, {
+      status: 'stale',
+      by: 'system',
+      comment: reason,
+    });
+    if (outcome?.won) {
+      await this.audit.record({
+        actor: 'system',
+        action: 'approval.expire',
+        result: 'failure',
+        ...auditSubjectOfApproval(approval),
+        message: `stale: ${reason}`,
+        taskId: approval.taskId,
+      });
+      this.notifier.decided(outcome.approval);
+    }
+    throw withErrorCode(
+      new ConflictError(
+        `approval request ${approval.id} is stale: ${reason}; nothing was applied`,
+      ),
+      'stale-approval',
+    );
+  }
+
+  /**
+   * Stores how the change an approval queued ended, and audits it (the
+   * change's own notification tells requester and owners).
+   */
   async recordApplied(
     approval: ApprovalRequest,
-    outcome: { record?: DeploymentRecord; error?: string },
+    record: DeploymentRecord,
   ): Promise<ApprovalRequest> {
-    const applied = outcome.record?.status === 'succeeded';
+    const applied = record.status === 'succeeded';
     const updated = await this.store.recordResult(approval.id, {
       result: applied ? 'applied' : 'failed',
-      revision: outcome.record?.revision,
-      error: applied
-        ? undefined
-        : outcome.error ?? outcome.record?.error ?? 'no reason recorded',
+      revision: record.revision,
+      error: applied ? undefined : record.error ?? `ended ${record.status}`,
     });
     await this.audit.record({
       actor: approval.decidedBy ?? 'system',
       action: 'approval.apply',
       result: applied ? 'success' : 'failure',
       ...auditSubjectOfApproval(approval),
-      toVersion: outcome.record?.image ?? approval.toVersion,
+      toVersion: record.image ?? approval.toVersion,
+      changeId: record.id,
       message: applied
-        ? `${approval.action} requested by ${approval.requester} applied as revision ${outcome.record?.revision}`
-        : `${approval.action} requested by ${approval.requester} failed: ${updated.error}`,
+        ? `${approval.action} requested by ${approval.requester} applied as revision ${record.revision}`
+        : `${approval.action} requested by ${approval.requester} ended ${record.status}: ${updated.error}`,
       taskId: approval.taskId,
     });
-    if (outcome.record) {
-      this.notifier.outcome(outcome.record, {
-        fromVersion: approval.fromVersion,
-        approvalId: approval.id,
-      });
-    } else {
-      this.notifier.applyFailed(updated);
-    }
     return updated;
   }
 

@@ -3,7 +3,7 @@ import {
   ENVIRONMENT_NAMES,
   TeamEnvironmentFigures,
 } from '@internal/backstage-plugin-deployments-common';
-import { DeliveryCounts } from '../store/DeploymentStore';
+import { DeliveryCounts } from '../store/DeliveryStore';
 
 /** The figures of a set of counts: sums added up, means divided once. */
 export function deliveryFigures(

@@ -1,97 +1,16 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
+  APPROVAL_STATUSES,
   ApprovalStatus,
   auditEventsToCsv,
-  DeploymentOutcome,
-  isPendingApproval,
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
-import express, { NextFunction, Request, Response } from 'express';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { AuditLog } from './service/AuditLog';
 
-const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired'];
 const APPROVAL_ID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
-const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** The path prefixes whose credentials the plugin checks itself, to audit refusals. */
-export const AUDITED_PATHS = ['/deployments', '/approvals'];
-
-/** `?taskId=`: the scaffolder task that makes a change. */
-export function taskIdOf(req: Request): string | undefined {
-  const { taskId } = req.query;
-  if (taskId === undefined) return undefined;
-  if (typeof taskId !== 'string' || !TASK_ID.test(taskId)) {
-    throw new InputError(
-      'taskId must be one scaffolder task id (letters, digits, - _ . :, at most 64 characters)',
-    );
-  }
-  return taskId;
-}
-
-/** 202 with the pending request when a change waits for approval, else `status`. */
-export function sendOutcome(
-  res: Response,
-  outcome: DeploymentOutcome,
-  status = 200,
-) {
-  res.status(isPendingApproval(outcome) ? 202 : status).json(outcome);
-}
-
-/**
- * Requires valid credentials on /deployments and /approvals and records a
- * refused mutating call (no or bad credentials: 401) in the audit trail as
- * `anonymous`. These paths are exempt from the HTTP router's own credentials
- * barrier only so that this middleware sees the refusal; it enforces the
- * same rule.
- */
-export function requireCredentials(options: {
-  httpAuth: HttpAuthService;
-  audit: AuditLog;
-}) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
-    // Express matches routes case-insensitively: so must this check.
-    const path = req.path.toLowerCase();
-    if (!AUDITED_PATHS.some(p => path === p || path.startsWith(`${p}/`))) {
-      next();
-      return;
-    }
-    try {
-      await options.httpAuth.credentials(req, { allow: ['user', 'service'] });
-    } catch (error) {
-      if (MUTATING_METHODS.has(req.method)) {
-        const [, , environment, namespace, name] = req.path.split('/');
-        const isDeployment = path.startsWith('/deployments/');
-        await options.audit.record({
-          actor: 'anonymous',
-          action: actionOf(req),
-          result: 'refused',
-          ...(isDeployment ? { environment, namespace, name } : {}),
-          ...(path.startsWith('/approvals/')
-            ? { approvalId: req.path.split('/')[2]?.slice(0, 36) }
-            : {}),
-          message: `${req.method} ${req.path}: ${(error as Error).message}`,
-        });
-      }
-      throw error;
-    }
-    next();
-  };
-}
-
-function actionOf(req: Request) {
-  const path = req.path.toLowerCase();
-  if (path.startsWith('/approvals/')) {
-    return path.endsWith('/reject') ? 'approval.reject' : 'approval.approve';
-  }
-  if (path.endsWith('/restart')) return 'restart';
-  if (path.endsWith('/rollback')) return 'rollback';
-  if (req.method === 'DELETE') return 'delete';
-  if (req.method === 'PUT') return 'update';
-  return 'deploy';
-}
 
 function approvalIdOf(req: Request): string {
   const { id } = req.params;
@@ -119,7 +38,7 @@ function commentOf(body: unknown): { comment?: string } {
  * Routes of the approval gate and the audit trail (openapi.yaml): list,
  * read, approve and reject requests; read and export the audit trail.
  */
-export function createGovernanceRouter(options: {
+export function createApprovalRoutes(options: {
   httpAuth: HttpAuthService;
   deployments: DeploymentService;
 }): express.Router {
@@ -135,7 +54,8 @@ export function createGovernanceRouter(options: {
     const { status, entityRef } = req.query;
     if (
       status !== undefined &&
-      (typeof status !== 'string' || !APPROVAL_STATUSES.includes(status))
+      (typeof status !== 'string' ||
+        !APPROVAL_STATUSES.includes(status as ApprovalStatus))
     ) {
       throw new InputError(
         `status must be one of ${APPROVAL_STATUSES.join(', ')}`,

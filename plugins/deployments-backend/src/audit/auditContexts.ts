@@ -48,7 +48,7 @@ export function auditContextOfKey(
   action: 'update' | 'restart' | 'rollback' | 'delete',
   key: DeploymentKey,
   options: ChangeOptions,
-  current: DeploymentRecord | undefined,
+  current?: DeploymentRecord,
 ): AuditContext {
   return {
     actor: actorOf(options.credentials),

@@ -1,0 +1,513 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import {
+  DeploymentAction,
+  DeploymentChange,
+  DeploymentKey,
+  DeploymentOutcome,
+  deploymentsCreatePermission,
+  deploymentsDeletePermission,
+  deploymentsRestartPermission,
+  deploymentsRollbackPermission,
+  deploymentsUpdatePermission,
+  imageReference,
+  parseDeploymentRequest,
+  withErrorCode,
+} from '@internal/backstage-plugin-deployments-common';
+import { ApprovalService } from '../approvals/ApprovalService';
+import { AuditContext, AuditLog } from '../audit/AuditLog';
+import {
+  auditContextOfInput,
+  auditContextOfKey,
+} from '../audit/auditContexts';
+import { applyOrder, PartialApplyError } from '../kubernetes/KubernetesDeployer';
+import { Authorizer, requesterOf } from '../permissions/Authorizer';
+import {
+  PolicyViolationsError,
+  RequestInvalidError,
+} from '../service/errors';
+import { DeploymentMetrics } from '../service/metrics';
+import { ChangeStore } from '../store/ChangeStore';
+import { DeploymentStore, NewRecord } from '../store/DeploymentStore';
+import { ChangePlanner, checkUpdate, mergeUpdate, Preview } from './ChangePlanner';
+import { ChangeSignals } from './ChangeSignals';
+import { ChangeViews } from './ChangeViews';
+import {
+  ApplicationCatalog,
+  entityRefOrThrow,
+} from '../catalog/ApplicationCatalog';
+import { Targets } from '../kubernetes/Targets';
+import { DeploymentView } from '../views/DeploymentView';
+
+/** Options of a call that asks for a change. */
+export type ChangeCallOptions = {
+  credentials: BackstageCredentials;
+  /** The scaffolder task that asks, for the audit trail and approvals. */
+  taskId?: string;
+  /** Asking again with the same key answers the change made the first time. */
+  idempotencyKey?: string;
+  /** Seconds to wait for the change to end before answering (bounded). */
+  wait?: number;
+  /** The rollout's time to become ready (1 to 3600 seconds). */
+  timeoutSeconds?: number;
+};
+
+const MAX_TIMEOUT_SECONDS = 3600;
+
+/** Who must be allowed what for each action. */
+const PERMISSIONS = {
+  deploy: [deploymentsCreatePermission, 'deploy'],
+  update: [deploymentsUpdatePermission, 'update'],
+  restart: [deploymentsRestartPermission, 'restart'],
+  rollback: [deploymentsRollbackPermission, 'roll back'],
+  delete: [deploymentsDeletePermission, 'delete'],
+} as const;
+
+/**
+ * The asking side of the change engine: a mutating call is checked in full
+ * (schema, permission, catalog, policies, the objects' ownership and a
+ * server-side dry run) before anything is recorded, so a bad request is a
+ * 4xx and changes nothing; then it is queued (or, where the environment
+ * requires it, becomes an approval request) and answered at once, or after
+ * at most `wait` seconds. Workers carry it out (ChangeWorker).
+ */
+export class ChangeRequests {
+  static create(options: {
+    planner: ChangePlanner;
+    authorizer: Authorizer;
+    records: DeploymentStore;
+    changes: ChangeStore;
+    changeViews: ChangeViews;
+    deployments: DeploymentView;
+    catalog: ApplicationCatalog;
+    targets: Targets;
+    approvals: ApprovalService;
+    audit: AuditLog;
+    metrics: DeploymentMetrics;
+    signals: ChangeSignals;
+    maxQueued: number;
+  }): ChangeRequests {
+    return new ChangeRequests(options);
+  }
+
+  private constructor(
+    private readonly options: Parameters<typeof ChangeRequests.create>[0],
+  ) {}
+
+  /** Validates, then queues the deploy (or raises the approval request). */
+  async deploy(
+    input: unknown,
+    options: ChangeCallOptions & { dryRun?: boolean },
+  ): Promise<DeploymentOutcome> {
+    if (options.dryRun) {
+      return this.dryRun(input, options);
+    }
+    return this.tracked(auditContextOfInput('deploy', input, options), ctx =>
+      this.requestDeploy('deploy', input, options, ctx),
+    );
+  }
+
+  update(
+    key: DeploymentKey,
+    update: unknown,
+    options: ChangeCallOptions,
+  ): Promise<DeploymentOutcome> {
+    return this.tracked(
+      auditContextOfKey('update', key, options),
+      async context => {
+        await this.refuseOutright('update', options.credentials);
+        const patch = checkUpdate(update);
+        const running = await this.options.planner.runningOrThrow(key);
+        context.fromVersion = running.image;
+        return this.requestDeploy(
+          'update',
+          mergeUpdate(running.request, patch),
+          options,
+          context,
+          patch,
+        );
+      },
+    );
+  }
+
+  /** Immediate in every environment: the version does not change. */
+  restart(
+    key: DeploymentKey,
+    options: ChangeCallOptions,
+  ): Promise<DeploymentOutcome> {
+    return this.tracked(
+      auditContextOfKey('restart', key, options),
+      async context => {
+        await this.refuseOutright('restart', options.credentials);
+        const running = await this.options.planner.runningOrThrow(key);
+        await this.authorize('restart', options.credentials, running.entityRef);
+        context.entityRef = running.entityRef;
+        context.fromVersion = running.image;
+        return this.enqueue(
+          {
+            ...key,
+            entityRef: running.entityRef,
+            action: 'restart',
+            request: running.request,
+            manifests: [],
+            image: running.image,
+            digest: running.digest,
+            requester: requesterOf(options.credentials),
+            changeReference: running.changeReference,
+          },
+          options,
+        );
+      },
+    );
+  }
+
+  /** To `target.revision`, or to the last good revision before what runs. */
+  rollback(
+    key: DeploymentKey,
+    target: { revision?: number },
+    options: ChangeCallOptions,
+  ): Promise<DeploymentOutcome> {
+    return this.tracked(
+      auditContextOfKey('rollback', key, options),
+      async context => {
+        await this.refuseOutright('rollback', options.credentials);
+        const latest = await this.options.deployments.latestOrThrow(key);
+        await this.authorize('rollback', options.credentials, latest.entityRef);
+        const to = await this.rollbackTarget(key, target.revision);
+        const running = await this.options.records.running(key);
+        context.entityRef = latest.entityRef;
+        context.fromVersion = running?.image;
+        context.toVersion = to.image;
+        const environment = this.options.targets.environment(key.environment);
+        const requester = requesterOf(options.credentials);
+        if (environment.requiresApproval) {
+          return this.options.approvals.request({
+            ...key,
+            entityRef: latest.entityRef,
+            owner: await this.owner(latest.entityRef, options.credentials),
+            action: 'rollback',
+            requester,
+            fromVersion: running?.image,
+            toVersion: to.image,
+            rollbackToRevision: to.revision,
+            changeReference: to.changeReference,
+            taskId: options.taskId,
+            baseRevision: await this.options.records.latestChangingRevision(
+              key,
+            ),
+          });
+        }
+        return this.enqueue(
+          {
+            ...key,
+            entityRef: to.entityRef,
+            action: 'rollback',
+            request: to.request,
+            manifests: [],
+            image: to.image,
+            digest: to.digest,
+            requester,
+            changeReference: to.changeReference,
+            rollbackToRevision: to.revision,
+          },
+          options,
+        );
+      },
+    );
+  }
+
+  /** Removes everything the deployment created; the history stays. */
+  delete(
+    key: DeploymentKey,
+    options: ChangeCallOptions,
+  ): Promise<DeploymentOutcome> {
+    return this.tracked(
+      auditContextOfKey('delete', key, options),
+      async context => {
+        await this.refuseOutright('delete', options.credentials);
+        const latest = await this.options.deployments.latestOrThrow(key);
+        await this.authorize('delete', options.credentials, latest.entityRef);
+        const running = await this.options.records.running(key);
+        if (!running && latest.action === 'delete') {
+          throw this.options.deployments.notFound(key);
+        }
+        context.entityRef = latest.entityRef;
+        context.fromVersion = running?.image;
+        const environment = this.options.targets.environment(key.environment);
+        const requester = requesterOf(options.credentials);
+        if (environment.requiresApproval) {
+          return this.options.approvals.request({
+            ...key,
+            entityRef: latest.entityRef,
+            owner: await this.owner(latest.entityRef, options.credentials),
+            action: 'delete',
+            requester,
+            fromVersion: running?.image,
+            taskId: options.taskId,
+            baseRevision: await this.options.records.latestChangingRevision(
+              key,
+            ),
+          });
+        }
+        return this.enqueue(
+          {
+            ...key,
+            entityRef: latest.entityRef,
+            action: 'delete',
+            request: (running ?? latest).request,
+            manifests: [],
+            image: (running ?? latest).image,
+            digest: (running ?? latest).digest,
+            requester,
+          },
+          options,
+        );
+      },
+    );
+  }
+
+  /** Validated and dry-run on the cluster; nothing is recorded or applied. */
+  private async dryRun(
+    input: unknown,
+    options: ChangeCallOptions,
+  ): Promise<DeploymentChange> {
+    const preview = await this.checkDeploy('deploy', input, options);
+    const { request } = preview;
+    const now = new Date().toISOString();
+    return {
+      id: 'dry-run',
+      entityRef: preview.entityRef,
+      environment: request.environment,
+      namespace: request.namespace,
+      name: preview.manifests.find(m => m.kind === 'Deployment')!.metadata!
+        .name!,
+      revision: 0,
+      action: 'deploy',
+      status: 'succeeded',
+      request,
+      image: imageReference(request.image),
+      digest: request.image.digest,
+      requester: request.requester,
+      changeReference: request.changeReference,
+      statusHistory: [{ status: 'succeeded', at: now, reason: 'dry run' }],
+      createdAt: now,
+      finishedAt: now,
+      attempts: 0,
+      links: { self: '' },
+    };
+  }
+
+  /**
+   * Everything a deploy or update is checked for before it is queued:
+   * schema, permission on the application, catalog, policies with the
+   * cluster's facts, ownership of existing objects and a server-side dry run.
+   */
+  private async checkDeploy(
+    action: 'deploy' | 'update',
+    input: unknown,
+    options: ChangeCallOptions,
+  ): Promise<Preview> {
+    this.timeout(options.timeoutSeconds);
+    const body = withRequester(input, requesterOf(options.credentials));
+    const parsed = parseDeploymentRequest(body);
+    if (!parsed.success) {
+      throw new RequestInvalidError(parsed.errors);
+    }
+    // The permission is decided on the application's catalog entity, so the
+    // request is parsed first to know which entity it is about.
+    await this.authorize(
+      action,
+      options.credentials,
+      parsed.request.application,
+    );
+    const checked = await this.options.planner.preview(
+      body,
+      options.credentials,
+    );
+    this.options.metrics.recordViolations(
+      checked.environment.name,
+      checked.violations,
+    );
+    if (checked.violations.some(v => v.severity === 'error')) {
+      throw new PolicyViolationsError(checked.violations);
+    }
+    await this.options.planner.checkOwnership(
+      checked.deployer,
+      checked.manifests,
+      checked.entityRef,
+    );
+    try {
+      await checked.deployer.apply(applyOrder(checked.manifests), {
+        dryRun: true,
+      });
+    } catch (error) {
+      throw (error as PartialApplyError).cause ?? error;
+    }
+    return checked;
+  }
+
+  private async requestDeploy(
+    action: 'deploy' | 'update',
+    input: unknown,
+    options: ChangeCallOptions,
+    context: AuditContext,
+    patch?: object,
+  ): Promise<DeploymentOutcome> {
+    const preview = await this.checkDeploy(action, input, options);
+    const { request } = preview;
+    const key: DeploymentKey = {
+      environment: request.environment,
+      namespace: request.namespace,
+      name: preview.manifests.find(m => m.kind === 'Deployment')!.metadata!
+        .name!,
+    };
+    const running = await this.options.records.running(key);
+    context.entityRef = preview.entityRef;
+    context.fromVersion = running?.image;
+    if (preview.environment.requiresApproval) {
+      // Validated and dry-run now; queued only once someone else approves.
+      return this.options.approvals.request({
+        ...key,
+        entityRef: preview.entityRef,
+        owner: preview.owner,
+        action,
+        requester: request.requester,
+        fromVersion: running?.image,
+        toVersion: imageReference(request.image),
+        request,
+        changeReference: request.changeReference,
+        taskId: options.taskId,
+        baseRevision: await this.options.records.latestChangingRevision(key),
+      });
+    }
+    return this.enqueue(
+      {
+        ...key,
+        entityRef: preview.entityRef,
+        action: action as DeploymentAction,
+        request,
+        manifests: preview.manifests,
+        image: imageReference(request.image),
+        digest: request.image.digest,
+        requester: request.requester,
+        changeReference: request.changeReference,
+        input: patch,
+      },
+      options,
+    );
+  }
+
+  private async enqueue(
+    record: NewRecord,
+    options: ChangeCallOptions,
+  ): Promise<DeploymentChange> {
+    const { change, created } = await this.options.changes.enqueue(
+      {
+        ...record,
+        timeoutSeconds: this.timeout(options.timeoutSeconds),
+        idempotencyKey: options.idempotencyKey,
+        taskId: options.taskId,
+      },
+      { maxQueued: this.options.maxQueued },
+    );
+    if (created) this.options.signals.notify(change.id);
+    return this.options.changeViews.answer(change, options.wait);
+  }
+
+  /** Audits a mutating call (the engine audits how the change ends). */
+  private tracked<T extends DeploymentOutcome>(
+    context: AuditContext,
+    run: (context: AuditContext) => Promise<T>,
+  ): Promise<T> {
+    return this.options.audit.track(context, run);
+  }
+
+  private async rollbackTarget(key: DeploymentKey, revision?: number) {
+    const { records } = this.options;
+    if (revision !== undefined) {
+      const to = await records.byRevision(key, revision);
+      if (!to) {
+        throw withErrorCode(
+          new InputError(
+            `revision ${revision} does not exist in the history of ${key.namespace}/${key.name}`,
+          ),
+          'rollback-target-invalid',
+        );
+      }
+      if (to.status !== 'succeeded' || to.action === 'delete') {
+        throw withErrorCode(
+          new InputError(
+            `revision ${revision} is not a version that ran successfully (it ${
+              to.action === 'delete' ? 'was a delete' : `ended ${to.status}`
+            }); pick a succeeded revision from the history`,
+          ),
+          'rollback-target-invalid',
+        );
+      }
+      return to;
+    }
+    const current = await records.lastGood(key);
+    const to = current ? await records.lastGood(key, current.revision) : undefined;
+    if (!to) {
+      throw withErrorCode(
+        new InputError(
+          `${key.namespace}/${key.name} has no earlier successful revision to roll back to`,
+        ),
+        'rollback-target-invalid',
+      );
+    }
+    return to;
+  }
+
+  private async owner(entityRef: string, credentials: BackstageCredentials) {
+    const { catalog } = this.options;
+    return catalog.ownerOf(await catalog.application(entityRef, credentials));
+  }
+
+  private refuseOutright(
+    action: Exclude<keyof typeof PERMISSIONS, 'deploy'>,
+    credentials: BackstageCredentials,
+  ) {
+    const [permission, verb] = PERMISSIONS[action];
+    return this.options.authorizer.refuseOutright(permission, credentials, verb);
+  }
+
+  private authorize(
+    action: keyof typeof PERMISSIONS,
+    credentials: BackstageCredentials,
+    entityRef: string,
+  ) {
+    const [permission, verb] = PERMISSIONS[action];
+    return this.options.authorizer.authorize(
+      permission,
+      credentials,
+      verb,
+      entityRefOrThrow(entityRef),
+    );
+  }
+
+  private timeout(requested?: number): number | undefined {
+    if (requested === undefined) return undefined;
+    if (
+      !Number.isFinite(requested) ||
+      requested < 1 ||
+      requested > MAX_TIMEOUT_SECONDS
+    ) {
+      throw withErrorCode(
+        new InputError(
+          `timeoutSeconds must be between 1 and ${MAX_TIMEOUT_SECONDS}, got ${requested}`,
+        ),
+        'timeout-invalid',
+      );
+    }
+    return requested;
+  }
+}
+
+/** Who deploys is who is signed in, whatever the body says. */
+function withRequester(input: unknown, requester: string): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return input;
+  }
+  return { ...input, requester };
+}

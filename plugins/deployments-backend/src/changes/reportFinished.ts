@@ -1,0 +1,60 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ApprovalService } from '../approvals/ApprovalService';
+import { Notifier } from '../approvals/Notifier';
+import { AuditLog } from '../audit/AuditLog';
+import { DeploymentMetrics } from '../service/metrics';
+import { DeploymentStore } from '../store/DeploymentStore';
+import { StoredChange } from '../store/ChangeStore';
+
+/**
+ * What happens once when a change ends, on the replica that ended it: the
+ * metrics, the audit event of how it ended, the notification of requester
+ * and owners (a restart only in the audit trail), and the result of the
+ * approval request it carried out.
+ */
+export function createFinishedReporter(options: {
+  records: DeploymentStore;
+  audit: AuditLog;
+  notifier: Notifier;
+  approvals: ApprovalService;
+  metrics: DeploymentMetrics;
+  logger: LoggerService;
+}): (change: StoredChange) => Promise<void> {
+  const { records, audit, notifier, approvals, metrics } = options;
+  return async change => {
+    metrics.recordFinished(change);
+    const previous =
+      change.baseRevision === undefined
+        ? undefined
+        : await records.byRevision(change, change.baseRevision);
+    const approval = change.approvalId
+      ? await approvals.get(change.approvalId).catch(() => undefined)
+      : undefined;
+    await audit.record({
+      actor: change.requester,
+      action: change.action,
+      result: change.status === 'succeeded' ? 'success' : 'failure',
+      entityRef: change.entityRef,
+      environment: change.environment,
+      namespace: change.namespace,
+      name: change.name,
+      fromVersion: previous?.image,
+      toVersion: change.action === 'delete' ? undefined : change.image,
+      message: `revision ${change.revision} ${change.status}${
+        change.error ? `: ${change.error}` : ''
+      }`,
+      taskId: change.taskId,
+      approvalId: change.approvalId,
+      changeId: change.id,
+    });
+    if (change.action !== 'restart') {
+      notifier.outcome(change, {
+        fromVersion: previous?.image ?? approval?.fromVersion,
+        approvalId: change.approvalId,
+      });
+    }
+    if (approval) {
+      await approvals.recordApplied(approval, change);
+    }
+  };
+}

@@ -1,0 +1,80 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { readFileSync } from 'node:fs';
+import { AuditLog } from '../audit/AuditLog';
+import { createHealthRouter } from '../health/createHealthRouter';
+import { HealthService } from '../health/HealthService';
+import { PolicyRegistry } from '../service/PolicyRegistry';
+import { createApprovalRoutes } from './approvalRoutes';
+import { createChangeRoutes } from './changeRoutes';
+import { requireCredentials } from './credentialsBarrier';
+import { createDeploymentRoutes } from './deploymentRoutes';
+import { createViewRoutes } from './viewRoutes';
+
+/**
+ * The REST API of the deployments plugin (openapi.yaml). Thin: parse,
+ * call the DeploymentService, answer. Every route but /health requires
+ * credentials.
+ */
+export async function createRouter(options: {
+  httpAuth: HttpAuthService;
+  deployments: DeploymentService;
+  policies: PolicyRegistry;
+  health: HealthService;
+  audit: AuditLog;
+  openApiPath: string;
+}): Promise<express.Router> {
+  const { httpAuth, deployments, policies } = options;
+  const openApi = readFileSync(options.openApiPath, 'utf8');
+  const router = Router();
+  router.use(express.json({ limit: '256kb' }));
+
+  const credentials = (req: Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  // Liveness of the plugin itself; the only route open without credentials.
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // GET /entities/:kind/:namespace/:name/health (the Service Health tab)
+  router.use(createHealthRouter({ httpAuth, health: options.health }));
+
+  // Refused calls (no or bad credentials) on /deployments, /approvals and
+  // /changes are audited; see plugin.ts for why the barrier lets them through.
+  router.use(requireCredentials({ httpAuth, audit: options.audit }));
+  router.use(createApprovalRoutes({ httpAuth, deployments }));
+  router.use(createChangeRoutes({ httpAuth, deployments }));
+  router.use(createDeploymentRoutes({ httpAuth, deployments }));
+  router.use(createViewRoutes({ httpAuth, deployments }));
+
+  router.get('/openapi.yaml', async (req, res) => {
+    await credentials(req);
+    res.type('application/yaml').send(openApi);
+  });
+
+  router.get('/environments', async (req, res) => {
+    res.json({
+      items: await deployments.listEnvironments({
+        credentials: await credentials(req),
+      }),
+    });
+  });
+
+  router.get('/policies', async (req, res) => {
+    await credentials(req);
+    res.json({ items: policies.describe() });
+  });
+
+  router.post('/validate', async (req, res) => {
+    res.json(
+      await deployments.validate(req.body, {
+        credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+      }),
+    );
+  });
+
+  return router;
+}

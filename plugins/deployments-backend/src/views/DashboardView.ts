@@ -1,0 +1,106 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import {
+  DeploymentRecord,
+  deploymentsReadPermission,
+  DeploymentsDashboard,
+  isEnvironmentName,
+} from '@internal/backstage-plugin-deployments-common';
+import { DashboardFilter } from '@internal/backstage-plugin-deployments-node';
+import {
+  ApplicationCatalog,
+  teamRefOrThrow,
+  UNKNOWN_TEAM,
+} from '../catalog/ApplicationCatalog';
+import { Authorizer } from '../permissions/Authorizer';
+import { figuresByTeam } from './deliveryFigures';
+import { DeliveryStore } from '../store/DeliveryStore';
+import { DeploymentStore } from '../store/DeploymentStore';
+
+const DASHBOARD_DEPLOYMENTS_LIMIT = 10_000;
+const RECENT_FAILURES_LIMIT = 20;
+
+/** The dashboard: deployments, recent failures and delivery figures per team. */
+export class DashboardView {
+  static create(options: {
+    records: DeploymentStore;
+    delivery: DeliveryStore;
+    catalog: ApplicationCatalog;
+    authorizer: Authorizer;
+  }): DashboardView {
+    return new DashboardView(options);
+  }
+
+  private constructor(
+    private readonly options: Parameters<typeof DashboardView.create>[0],
+  ) {}
+
+  async dashboard(
+    filter: DashboardFilter,
+    credentials: BackstageCredentials,
+  ): Promise<DeploymentsDashboard> {
+    const { records, delivery, catalog, authorizer } = this.options;
+    await authorizer.authorize(deploymentsReadPermission, credentials, 'read');
+    const environment = filter.environment;
+    if (environment !== undefined && !isEnvironmentName(environment)) {
+      throw new InputError(
+        `environment '${environment}' is not one of development, test, acceptance, production`,
+      );
+    }
+    const team =
+      filter.team === undefined ? undefined : teamRefOrThrow(filter.team);
+
+    const entityRefs = await records.entityRefs({ environment });
+    const teams = await catalog.teamsOf(entityRefs, credentials);
+    const teamOf = (ref: string) => teams.get(ref) ?? UNKNOWN_TEAM;
+    const scope = {
+      environment,
+      entityRefs: team
+        ? entityRefs.filter(
+            // Entity refs compare case-insensitively, as in the catalog.
+            ref =>
+              teamOf(ref).toLocaleLowerCase('en-US') ===
+              team.toLocaleLowerCase('en-US'),
+          )
+        : undefined,
+    };
+    if (scope.entityRefs?.length === 0) {
+      return {
+        deployments: [],
+        recentFailures: [],
+        figures: [],
+        firstDeployments: [],
+      };
+    }
+
+    const [latest, failures, counts, firsts] = await Promise.all([
+      records.listLatest({ ...scope, limit: DASHBOARD_DEPLOYMENTS_LIMIT }),
+      delivery.recentFailures(scope, RECENT_FAILURES_LIMIT),
+      delivery.deliveryCounts(scope),
+      delivery.firstDeployments(scope),
+    ]);
+    const withTeam = (record: DeploymentRecord) => ({
+      ...record,
+      team: teamOf(record.entityRef),
+    });
+    return {
+      deployments: latest.map(withTeam),
+      recentFailures: failures.map(withTeam),
+      figures: figuresByTeam(counts, teamOf),
+      firstDeployments: firsts.map(first => ({
+        entityRef: first.entityRef,
+        team: teamOf(first.entityRef),
+        firstRequestedAt: first.firstRequestedAt,
+        ...(first.firstSucceededAt
+          ? {
+              firstSucceededAt: first.firstSucceededAt,
+              seconds:
+                (Date.parse(first.firstSucceededAt) -
+                  Date.parse(first.firstRequestedAt)) /
+                1000,
+            }
+          : {}),
+      })),
+    };
+  }
+}

@@ -1,0 +1,152 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import {
+  DeploymentRecord,
+  deploymentsReadPermission,
+  EntityDeployments,
+  EnvironmentDeployments,
+  LiveDeploymentState,
+  namespaceFor,
+} from '@internal/backstage-plugin-deployments-common';
+import {
+  ApplicationCatalog,
+  entityRefOrThrow,
+} from '../catalog/ApplicationCatalog';
+import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
+import { Targets } from '../kubernetes/Targets';
+import { Authorizer } from '../permissions/Authorizer';
+import { EnvironmentConfig } from '../service/readEnvironments';
+import { DeploymentStore } from '../store/DeploymentStore';
+import { readLive } from './DeploymentView';
+
+/** A promise that resolves after `ms`, and a way to stop its timer. */
+function deadline(ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<void>(resolve => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { expired, clear: () => clearTimeout(timer) };
+}
+
+/**
+ * The Deployments tab of an application: every configured environment in
+ * OTAP order with the application's deployments there and what the cluster
+ * runs, read in parallel under one time budget for the page (a cluster that
+ * does not answer costs its own environment, never the others).
+ */
+export class EntityDeploymentsView {
+  static create(options: {
+    records: DeploymentStore;
+    targets: Targets;
+    catalog: ApplicationCatalog;
+    authorizer: Authorizer;
+    logger: LoggerService;
+    liveReadTimeoutMs: number;
+  }): EntityDeploymentsView {
+    return new EntityDeploymentsView(options);
+  }
+
+  private constructor(
+    private readonly options: Parameters<typeof EntityDeploymentsView.create>[0],
+  ) {}
+
+  async listForEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityDeployments> {
+    const ref = entityRefOrThrow(entityRef);
+    await this.options.authorizer.authorize(
+      deploymentsReadPermission,
+      credentials,
+      'read',
+      ref,
+    );
+    const entity = await this.options.catalog.find(ref, credentials);
+    if (!entity) {
+      throw new NotFoundError(
+        `${entityRef} is not in the catalog (or not visible to you); register it first or check the entity ref`,
+      );
+    }
+    const canonical = stringifyEntityRef(entity);
+    const records = await this.options.records.listLatest({
+      entityRef: canonical,
+    });
+    const budget = deadline(this.options.liveReadTimeoutMs);
+    try {
+      const environments = await Promise.all(
+        this.options.targets.environments.map(environment =>
+          this.environmentDeployments(
+            environment,
+            entity.metadata.name,
+            records.filter(r => r.environment === environment.name),
+            budget.expired,
+          ),
+        ),
+      );
+      return { entityRef: canonical, environments };
+    } finally {
+      budget.clear();
+    }
+  }
+
+  private async environmentDeployments(
+    environment: EnvironmentConfig,
+    application: string,
+    records: DeploymentRecord[],
+    expired: Promise<void>,
+  ): Promise<EnvironmentDeployments> {
+    const view: EnvironmentDeployments = {
+      environment: environment.name,
+      cluster: environment.cluster,
+      namespace: namespaceFor(application, environment),
+      requiresApproval: environment.requiresApproval,
+      deployments: [],
+    };
+    if (records.length === 0) {
+      return view;
+    }
+    let deployer: KubernetesDeployer;
+    try {
+      deployer = this.options.targets.deployer(environment);
+    } catch (error) {
+      const message = (error as Error).message;
+      view.error = message;
+      view.deployments = records.map(record => ({
+        record,
+        live: { exists: false, error: message },
+      }));
+      return view;
+    }
+    const timedOut = `Cluster ${environment.cluster} did not answer within ${this.options.liveReadTimeoutMs} ms`;
+    const lives = await Promise.all(
+      records.map(record =>
+        Promise.race([
+          readLive(deployer, record),
+          expired.then(
+            (): LiveDeploymentState => ({ exists: false, error: timedOut }),
+          ),
+        ]),
+      ),
+    );
+    view.deployments = records.map((record, i) => ({
+      record,
+      live: lives[i],
+    }));
+    if (lives.every(live => live.error)) {
+      view.error = lives[0].error;
+      this.options.logger.warn(
+        'Live state of an environment could not be read',
+        {
+          environment: environment.name,
+          cluster: environment.cluster,
+          error: view.error,
+        },
+      );
+    }
+    return view;
+  }
+}
