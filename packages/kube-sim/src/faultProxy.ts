@@ -8,6 +8,13 @@ export type FaultProxy = {
   /** Drops every open connection and refuses new ones (as if the cluster went away). */
   cut(): void;
   restore(): void;
+  /**
+   * Drops every open connection and keeps accepting new ones, as a load
+   * balancer that closes long-lived connections does.
+   */
+  drop(): void;
+  /** How many connections were accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 };
 
@@ -19,11 +26,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   let down = false;
+  let accepted = 0;
   const server: Server = createServer(client => {
     if (down) {
       client.destroy();
       return;
     }
+    accepted++;
     const upstream = connect(Number(port), hostname);
     sockets.add(client).add(upstream);
     const drop = () => {
@@ -37,10 +46,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const cut = () => {
-    down = true;
+  const drop = () => {
     for (const socket of sockets) socket.destroy();
     sockets.clear();
+  };
+  const cut = () => {
+    down = true;
+    drop();
   };
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -48,6 +60,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     restore() {
       down = false;
     },
+    drop,
+    connections: () => accepted,
     close() {
       cut();
       return new Promise(resolve => server.close(() => resolve()));

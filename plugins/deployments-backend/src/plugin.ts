@@ -176,6 +176,7 @@ export const deploymentsPlugin = createBackendPlugin({
           signals,
           logger,
           settings: engine.worker,
+          onClaimed: change => metrics.recordClaimed(change),
         });
         lifecycle.addStartupHook(async () => {
           await signals.start();

@@ -98,6 +98,10 @@ export class ApprovalGate {
       const { approvals } = this.options;
       approvals.checkFourEyes(approval, actor);
       approvals.checkComment(decision.comment);
+      if (approval.status !== 'pending') {
+        // Decided already: say so (and by whom), whatever else changed.
+        return approvals.decided(approval, { won: false, current: approval }, actor);
+      }
       this.checkIntegrity(approval);
       // Read before the transaction: SQLite has one connection, and the
       // transaction holds it.

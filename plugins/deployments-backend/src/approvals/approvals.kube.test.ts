@@ -148,7 +148,19 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
   let token: string;
 
-  async function backend(options: { webhookUrl: string; knex: Knex }) {
+  async function backend(options: {
+    webhookUrl: string;
+    knex: Knex;
+    worker?: boolean;
+  }) {
+    return (await startBackend(options)).server;
+  }
+
+  async function startBackend(options: {
+    webhookUrl: string;
+    knex: Knex;
+    worker?: boolean;
+  }) {
     const clusterConfig = serviceAccountCluster({
       name: 'test-cluster',
       url: cluster.server,
@@ -183,6 +195,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
               ],
             },
             deployments: {
+              engine: { worker: { enabled: options.worker ?? true } },
               rollout: { timeoutSeconds: 60 },
               approvals: { expiresAfterHours: 24 },
               notifications: { webhookUrl: options.webhookUrl },
@@ -203,7 +216,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
         }),
       ],
     });
-    return started.server;
+    return started;
   }
 
   async function productionDeployments() {
@@ -343,8 +356,16 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       status: 'approved',
       decidedBy: GRACE,
       comment: 'ship it',
-      result: 'applied',
+      changeId: expect.any(String),
+    });
+    const change = await request(server)
+      .get(`/api/deployments/changes/${res.body.changeId}?wait=60`)
+      .set('authorization', as(ADA));
+    expect(change.body).toMatchObject({
       revision: 1,
+      status: 'succeeded',
+      requester: ADA,
+      approvalId,
     });
     const live = await productionDeployments();
     expect(live).toHaveLength(1);
@@ -362,6 +383,15 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       status: 'succeeded',
       requester: ADA,
     });
+    await eventually(async () =>
+      expect(
+        (
+          await request(server)
+            .get(`/api/deployments/approvals/${approvalId}`)
+            .set('authorization', as(ADA))
+        ).body,
+      ).toMatchObject({ result: 'applied', revision: 1 }),
+    );
 
     const again = await request(server)
       .post(`/api/deployments/approvals/${approvalId}/approve`)
@@ -401,6 +431,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       `${ADA} approval.approve refused`,
       `${LINUS} approval.approve refused`,
       `${GRACE} approval.approve success`,
+      `${ADA} deploy success`,
       `${GRACE} approval.apply success`,
       `${KELSEY} approval.approve failure`,
     ]);
@@ -547,7 +578,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
     ]);
   });
 
-  it('records a failed apply on the request and tells the requester when the cluster refuses it', async () => {
+  it('records a failed change on the request and tells the requester when the namespace went away before the approval', async () => {
     const ordersNs = `${PREFIX}orders-api-production`;
     const requested = await request(server)
       .post('/api/deployments/deployments')
@@ -571,8 +602,21 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       .set('authorization', as(GRACE))
       .send({});
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'approved', result: 'failed' });
-    expect(res.body.error).toEqual(expect.any(String));
+    expect(res.body).toMatchObject({ status: 'approved' });
+    const change = await request(server)
+      .get(`/api/deployments/changes/${res.body.changeId}?wait=60`)
+      .set('authorization', as(ADA));
+    expect(change.body.status).toBe('failed');
+    expect(change.body.error).toContain(ordersNs);
+    await eventually(async () =>
+      expect(
+        (
+          await request(server)
+            .get(`/api/deployments/approvals/${requested.body.approval.id}`)
+            .set('authorization', as(ADA))
+        ).body,
+      ).toMatchObject({ result: 'failed', error: change.body.error }),
+    );
     await eventually(() =>
       expect(
         sent.find(
@@ -590,6 +634,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
     );
     expect(events).toEqual([
       'approval.apply failure',
+      'deploy failure',
       'approval.approve success',
       'deploy pending',
     ]);
@@ -606,7 +651,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
     );
     const lines = res.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,id',
+      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,changeId,id',
     );
     expect(lines.length).toBe((await audit()).length + 1);
   });
@@ -617,7 +662,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       knex: await databases.init('SQLITE_3'),
     });
     const res = await request(other)
-      .post('/api/deployments/deployments')
+      .post('/api/deployments/deployments?wait=60')
       .set('authorization', as(ADA))
       .send(
         productionRequest({
@@ -626,7 +671,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
           changeReference: undefined,
         }),
       );
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'succeeded', revision: 1 });
     await eventually(() =>
       expect(failingHook.received.map(r => r.body.event)).toEqual(['deployed']),
@@ -637,5 +682,114 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       revision: 1,
       requester: ADA,
     });
+  });
+
+  it('refuses to approve a request whose deployment changed since (stale), applying nothing', async () => {
+    const key = `production/${PROD_NS}/payments-api`;
+    const first = await request(server)
+      .put(`/api/deployments/deployments/${key}`)
+      .set('authorization', as(ADA))
+      .send({ replicas: 3 });
+    const second = await request(server)
+      .put(`/api/deployments/deployments/${key}`)
+      .set('authorization', as(ADA))
+      .send({ replicas: 5 });
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect(second.body.approval.baseRevision).toBe(
+      first.body.approval.baseRevision,
+    );
+    expect(second.body.approval.changeHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const approved = await request(server)
+      .post(`/api/deployments/approvals/${first.body.approval.id}/approve`)
+      .set('authorization', as(GRACE))
+      .send({});
+    await request(server)
+      .get(`/api/deployments/changes/${approved.body.changeId}?wait=60`)
+      .set('authorization', as(ADA));
+    expect((await productionDeployments())[0].spec?.replicas).toBe(3);
+
+    const stale = await request(server)
+      .post(`/api/deployments/approvals/${second.body.approval.id}/approve`)
+      .set('authorization', as(GRACE))
+      .send({});
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('stale-approval');
+    expect(stale.body.error.message).toMatch(
+      /is stale: the deployment changed since this was requested \(revision \d+ then, \d+ now\)/,
+    );
+    const after = await request(server)
+      .get(`/api/deployments/approvals/${second.body.approval.id}`)
+      .set('authorization', as(ADA));
+    expect(after.body).toMatchObject({ status: 'stale', decidedBy: 'system' });
+    expect(after.body.changeId).toBeUndefined();
+    expect((await productionDeployments())[0].spec?.replicas).toBe(3);
+    await eventually(() =>
+      expect(sent.map(n => n.payload.title)).toContain(
+        `Approval request outdated: update ${APP} in production`,
+      ),
+    );
+  });
+
+  it('refuses to approve an expired request before the expiry task has run', async () => {
+    const requested = await request(server)
+      .put(`/api/deployments/deployments/production/${PROD_NS}/payments-api`)
+      .set('authorization', as(ADA))
+      .send({ replicas: 6 });
+    const id = requested.body.approval.id;
+    await knex('deployment_approval_requests')
+      .where({ id })
+      .update({ expires_at: new Date(Date.now() - 1000) });
+    const late = await request(server)
+      .post(`/api/deployments/approvals/${id}/approve`)
+      .set('authorization', as(GRACE))
+      .send({});
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('approval-expired');
+    const after = await request(server)
+      .get(`/api/deployments/approvals/${id}`)
+      .set('authorization', as(ADA));
+    expect(after.body.status).toBe('pending');
+    expect(after.body.changeId).toBeUndefined();
+    expect((await productionDeployments())[0].spec?.replicas).toBe(3);
+  });
+
+  it('applies an approved change exactly once when the backend restarts before it ran', async () => {
+    const shared = await databases.init('SQLITE_3');
+    const queueOnly = await startBackend({
+      webhookUrl: hook.url,
+      knex: shared,
+      worker: false,
+    });
+    const requested = await request(queueOnly.server)
+      .post('/api/deployments/deployments')
+      .set('authorization', as(ADA))
+      .send(productionRequest({ name: 'payments-canary' }));
+    expect(requested.status).toBe(202);
+    const approved = await request(queueOnly.server)
+      .post(`/api/deployments/approvals/${requested.body.approval.id}/approve`)
+      .set('authorization', as(KELSEY))
+      .send({});
+    expect(approved.status).toBe(200);
+    const queued = await request(queueOnly.server)
+      .get(`/api/deployments/changes/${approved.body.changeId}`)
+      .set('authorization', as(ADA));
+    expect(queued.body).toMatchObject({ status: 'queued', queuePosition: 0 });
+    await queueOnly.stop();
+
+    const restarted = await backend({ webhookUrl: hook.url, knex: shared });
+    const done = await request(restarted)
+      .get(`/api/deployments/changes/${approved.body.changeId}?wait=60`)
+      .set('authorization', as(ADA));
+    expect(done.body).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const history = await request(restarted)
+      .get(
+        `/api/deployments/deployments/production/${PROD_NS}/payments-canary/history`,
+      )
+      .set('authorization', as(ADA));
+    expect(history.body.items).toHaveLength(1);
+    expect(
+      (await productionDeployments()).map(d => d.metadata?.name).sort(),
+    ).toEqual(['payments-api', 'payments-canary']);
   });
 });

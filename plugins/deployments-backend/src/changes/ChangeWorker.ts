@@ -36,6 +36,8 @@ export class ChangeWorker {
     signals: ChangeSignals;
     logger: LoggerService;
     settings: WorkerSettings;
+    /** Told of every change this worker takes. */
+    onClaimed?: (change: StoredChange) => void;
   }): ChangeWorker {
     return new ChangeWorker(
       options.store,
@@ -43,6 +45,7 @@ export class ChangeWorker {
       options.signals,
       options.logger,
       options.settings,
+      options.onClaimed ?? (() => {}),
     );
   }
 
@@ -63,6 +66,7 @@ export class ChangeWorker {
     private readonly signals: ChangeSignals,
     private readonly logger: LoggerService,
     private readonly settings: WorkerSettings,
+    private readonly onClaimed: (change: StoredChange) => void,
   ) {}
 
   start(): void {
@@ -116,6 +120,7 @@ export class ChangeWorker {
   }
 
   private run(change: StoredChange) {
+    this.onClaimed(change);
     const controller = new AbortController();
     const heartbeat = setInterval(() => {
       this.store

@@ -9,11 +9,11 @@ import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express from 'express';
 import { resolve } from 'node:path';
 import request from 'supertest';
-import { HealthService } from './health/HealthService';
-import { createRouter } from './router';
-import { pendingApproval } from './__testUtils__/approvals';
-import { AuditLog } from './service/AuditLog';
-import { PolicyRegistry } from './service/PolicyRegistry';
+import { HealthService } from '../health/HealthService';
+import { createRouter } from '.';
+import { pendingApproval } from '../__testUtils__/approvals';
+import { AuditLog } from '../audit/AuditLog';
+import { PolicyRegistry } from '../service/PolicyRegistry';
 
 const ID = '0b9c5a8e-1f4e-4c1b-9a57-3c1f2d7e9a10';
 const ADA = mockCredentials.user.header('user:default/ada');
@@ -37,7 +37,7 @@ async function app() {
     policies: {} as PolicyRegistry,
     health: {} as HealthService,
     audit: audit as unknown as AuditLog,
-    openApiPath: resolve(__dirname, '../openapi.yaml'),
+    openApiPath: resolve(__dirname, '../../openapi.yaml'),
   });
   const server = express().use(router).use(mockErrorHandler());
   return { server, deployments, audit };
@@ -257,9 +257,9 @@ describe('approval and audit routes', () => {
     );
     expect(csv.text).toBe(
       [
-        'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,id',
-        `2026-11-25T09:02:00.000Z,user:default/grace,approval.reject,success,component:default/payments-api,production,,,,,"rejected deploy: ""not now"",\nafter the freeze",,${ID},e1`,
-        `2026-11-25T09:01:00.000Z,anonymous,delete,refused,,,,,,,"'=HYPERLINK(""http://evil"")",,,e2`,
+        'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,changeId,id',
+        `2026-11-25T09:02:00.000Z,user:default/grace,approval.reject,success,component:default/payments-api,production,,,,,"rejected deploy: ""not now"",\nafter the freeze",,${ID},,e1`,
+        `2026-11-25T09:01:00.000Z,anonymous,delete,refused,,,,,,,"'=HYPERLINK(""http://evil"")",,,,e2`,
         '',
       ].join('\r\n'),
     );

@@ -154,7 +154,11 @@ describe('the Deployments tab on a real cluster', () => {
     }));
     const store = await DeploymentStore.create(mockServices.database({ knex }));
     for (const environment of ['test', 'acceptance'] as const) {
-      const record = await store.insert(earlierRecord(environment));
+      const record = await store.insert(
+        earlierRecord(environment),
+        new Date(),
+        'verifying',
+      );
       await store.transition(record.id, 'succeeded');
     }
   });
@@ -165,7 +169,7 @@ describe('the Deployments tab on a real cluster', () => {
 
   it('shows the deployed version Ready, and the environments whose cluster is gone with an error', async () => {
     const deployed = await request(server)
-      .post('/api/deployments/deployments')
+      .post('/api/deployments/deployments?wait=60')
       .set('authorization', auth)
       .send({
         application: APP,
@@ -180,7 +184,7 @@ describe('the Deployments tab on a real cluster', () => {
         resources: smallResources(),
         changeReference: 'https://github.com/acme/payments-api/pull/42',
       });
-    expect(deployed.status).toBe(201);
+    expect(deployed.status).toBe(200);
     expect(deployed.body.status).toBe('succeeded');
 
     const res = await request(server)
@@ -264,7 +268,7 @@ describe('the Deployments tab on a real cluster', () => {
   it('reports a deployment removed from the cluster as not existing', async () => {
     const removed = await request(server)
       .delete(
-        `/api/deployments/deployments/development/${PREFIX}payments-api-development/payments-api`,
+        `/api/deployments/deployments/development/${PREFIX}payments-api-development/payments-api?wait=60`,
       )
       .set('authorization', auth);
     expect(removed.status).toBe(200);

@@ -106,7 +106,9 @@ async function seed(knex: Knex) {
     [newRecord(GHOST, 'development'), 0, 'failed', 10],
   ];
   for (const [record, from, status, to] of history) {
-    const inserted = await store.insert(record, at(from));
+    // Written as a running change (which no worker claims without a lease),
+    // then ended: a history as the engine leaves it.
+    const inserted = await store.insert(record, at(from), 'verifying');
     await store.transition(inserted.id, status, { now: at(to) });
   }
 }

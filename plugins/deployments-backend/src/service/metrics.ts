@@ -30,6 +30,23 @@ export class DeploymentMetrics {
       description: 'Rollbacks by environment and kind (automatic or requested)',
     },
   );
+  private readonly queueWait = this.meter.createHistogram(
+    'deployments_change_queue_seconds',
+    {
+      description: 'Time a change waited in the queue before a worker took it',
+      unit: 's',
+      advice: {
+        explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+      },
+    },
+  );
+  private readonly resumed = this.meter.createCounter(
+    'deployments_changes_resumed_total',
+    {
+      description:
+        'Changes taken over from a replica that stopped, by the step they were at',
+    },
+  );
   private readonly violations = this.meter.createCounter(
     'deployments_policy_violations_total',
     { description: 'Policy violations found, by policy id and severity' },
@@ -59,6 +76,21 @@ export class DeploymentMetrics {
         environment: record.environment,
         kind: 'requested',
       });
+    }
+  }
+
+  /** A worker took a change: its queue time, or that it was resumed. */
+  recordClaimed(change: DeploymentRecord & { attempts: number }) {
+    if (change.attempts > 1) {
+      this.resumed.add(1, {
+        environment: change.environment,
+        step: change.status,
+      });
+    } else if (change.startedAt) {
+      this.queueWait.record(
+        (Date.parse(change.startedAt) - Date.parse(change.createdAt)) / 1000,
+        { environment: change.environment, action: change.action },
+      );
     }
   }
 

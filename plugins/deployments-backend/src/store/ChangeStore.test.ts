@@ -145,7 +145,7 @@ describe.each(ids)('ChangeStore on %s', databaseId => {
     const store = await createStore();
     const first = await enqueue(store);
     const second = await enqueue(store);
-    await store.claim('worker-a', LEASE_MS);
+    expect((await store.claim('worker-a', LEASE_MS))?.id).toBe(first.id);
     // Bypassing the claim's checks: the partial unique index still refuses.
     await expect(
       store

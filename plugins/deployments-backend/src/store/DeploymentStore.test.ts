@@ -219,7 +219,7 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     }
 
     it('counts deployments, successes, deploy time and recoveries per application and environment', async () => {
-      const { store, delivery } = await seedHistory();
+      const { delivery } = await seedHistory();
       const counts = await delivery.deliveryCounts({});
       const sorted = [...counts].sort((a, b) =>
         `${a.entityRef} ${a.environment}`.localeCompare(
@@ -265,7 +265,7 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     });
 
     it('limits the counts to an environment or to some applications', async () => {
-      const { store, delivery } = await seedHistory();
+      const { delivery } = await seedHistory();
       expect(await delivery.deliveryCounts({ environment: 'test' })).toEqual([
         expect.objectContaining({
           entityRef: PAYMENTS,
@@ -280,7 +280,7 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     });
 
     it('finds when each application was first requested and first succeeded', async () => {
-      const { store, delivery } = await seedHistory();
+      const { delivery } = await seedHistory();
       expect(await delivery.firstDeployments({})).toEqual([
         // the delete succeeded, but a delete is no deployment
         { entityRef: ORDERS, firstRequestedAt: at(100).toISOString() },

@@ -22,6 +22,8 @@ function newApproval(
     toVersion: 'ghcr.io/acme/payments-api:1.1.0',
     taskId: 'task-1',
     expiresAt: hours(72),
+    changeHash: `sha256:${'c'.repeat(64)}`,
+    baseRevision: 0,
     ...overrides,
   };
 }
@@ -111,6 +113,7 @@ describe.each(ids)('approval and audit stores on %s', databaseId => {
         approvals.decide(id, {
           status: 'approved',
           by: `user:default/${name}`,
+          now: hours(1),
         }),
       ),
     );
@@ -143,6 +146,7 @@ describe.each(ids)('approval and audit stores on %s', databaseId => {
     await approvals.decide(decided.id, {
       status: 'approved',
       by: 'user:default/grace',
+      now: hours(0.5),
     });
     expect((await approvals.overdue(hours(2))).map(a => a.id)).toEqual([
       overdue.id,
@@ -223,10 +227,10 @@ describe.each(ids)('approval and audit stores on %s', databaseId => {
     );
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,id',
+      'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,changeId,id',
     );
     expect(lines[1]).toMatch(
-      /^2026-11-25T11:00:00\.000Z,user:default\/grace,approval\.approve,success,component:default\/payments-api,production,,,,,"approved, ""ship it""",,,[0-9a-f-]{36}$/,
+      /^2026-11-25T11:00:00\.000Z,user:default\/grace,approval\.approve,success,component:default\/payments-api,production,,,,,"approved, ""ship it""",,,,[0-9a-f-]{36}$/,
     );
     expect(lines).toHaveLength(4); // header, two events, final CRLF
     expect(lines[3]).toBe('');
