@@ -29,7 +29,9 @@ exports.up = async function up(knex) {
     table
       .timestamp('applied_at', { useTz: true })
       .nullable()
-      .comment('When the apply finished: the verification deadline runs from here');
+      .comment(
+        'When the apply finished: the verification deadline runs from here',
+      );
     table.string('idempotency_key', 200).nullable();
     table.string('approval_id', 36).nullable();
     table.string('task_id', 64).nullable();
@@ -130,7 +132,10 @@ exports.down = async function down(knex) {
   await knex.schema.dropTable('deployment_heads');
   await knex.schema.alterTable('deployment_records', table => {
     table.dropIndex(['status', 'created_at'], 'deployment_records_status_idx');
-    table.dropUnique(['idempotency_key'], 'deployment_records_idempotency_uniq');
+    table.dropUnique(
+      ['idempotency_key'],
+      'deployment_records_idempotency_uniq',
+    );
     for (const column of [
       'input',
       'base_revision',

@@ -153,6 +153,14 @@ export const deploymentsPlugin = createBackendPlugin({
             config.getOptionalString('deployments.ingressNamespace') ??
             'ingress-nginx',
         });
+        const reportFinished = createFinishedReporter({
+          records,
+          audit,
+          notifier,
+          approvals,
+          metrics,
+          logger,
+        });
         const executor = ChangeExecutor.create({
           changes,
           records,
@@ -161,14 +169,7 @@ export const deploymentsPlugin = createBackendPlugin({
           logger,
           settings: engine.executor,
           onTransition: change => signals.notify(change.id),
-          onFinished: createFinishedReporter({
-            records,
-            audit,
-            notifier,
-            approvals,
-            metrics,
-            logger,
-          }),
+          onFinished: reportFinished,
         });
         const worker = ChangeWorker.create({
           store: changes,
@@ -198,6 +199,7 @@ export const deploymentsPlugin = createBackendPlugin({
           signals,
           authorizer,
           audit,
+          onCancelled: reportFinished,
         });
         const deploymentView = DeploymentView.create({
           records,

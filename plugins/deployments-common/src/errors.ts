@@ -27,7 +27,6 @@ export const DEPLOYMENT_ERROR_CODES = {
   'rollout-not-ready': 'The new revision did not become ready in time',
   'permission-denied': 'The permission policy does not allow the action',
   'user-required': 'The call is not made on behalf of a signed-in user',
-  'concurrent-change': 'Too many concurrent changes to one deployment',
   'change-not-found': 'No such change',
   'change-in-progress':
     'The change already runs (or ended) and can no longer be cancelled',

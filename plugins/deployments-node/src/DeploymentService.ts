@@ -281,11 +281,7 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
   }
 
   restart(key: DeploymentKey, options: DeploymentChangeOptions) {
-    return this.change(
-      'POST',
-      `/deployments/${keyPath(key)}/restart`,
-      options,
-    );
+    return this.change('POST', `/deployments/${keyPath(key)}/restart`, options);
   }
 
   rollback(

@@ -100,7 +100,11 @@ export class ApprovalGate {
       approvals.checkComment(decision.comment);
       if (approval.status !== 'pending') {
         // Decided already: say so (and by whom), whatever else changed.
-        return approvals.decided(approval, { won: false, current: approval }, actor);
+        return approvals.decided(
+          approval,
+          { won: false, current: approval },
+          actor,
+        );
       }
       this.checkIntegrity(approval);
       // Read before the transaction: SQLite has one connection, and the
@@ -108,10 +112,7 @@ export class ApprovalGate {
       const change = await this.changeOf(approval);
       const now = new Date();
       const result = await this.options.changes.inTransaction(async tx => {
-        const latest = await this.options.changes.lockDeployment(
-          tx,
-          approval,
-        );
+        const latest = await this.options.changes.lockDeployment(tx, approval);
         if (latest !== (approval.baseRevision ?? latest)) {
           return { kind: 'stale', latest } as const;
         }

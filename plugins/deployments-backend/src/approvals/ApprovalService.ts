@@ -221,10 +221,10 @@ export class ApprovalService {
     if (outcome?.won) {
       await this.audit.record({
         actor: 'system',
-        action: 'approval.expire',
-        result: 'failure',
+        action: 'approval.stale',
+        result: 'success',
         ...auditSubjectOfApproval(approval),
-        message: `stale: ${reason}`,
+        message: `marked stale: ${reason}`,
         taskId: approval.taskId,
       });
       this.notifier.decided(outcome.approval);

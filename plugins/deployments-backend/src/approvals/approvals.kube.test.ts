@@ -431,8 +431,8 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       `${ADA} approval.approve refused`,
       `${LINUS} approval.approve refused`,
       `${GRACE} approval.approve success`,
-      `${ADA} deploy success`,
       `${GRACE} approval.apply success`,
+      `${ADA} deploy success`,
       `${KELSEY} approval.approve failure`,
     ]);
     for (const event of events) {
@@ -633,8 +633,8 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       e => `${e.action} ${e.result}`,
     );
     expect(events).toEqual([
-      'approval.apply failure',
       'deploy failure',
+      'approval.apply failure',
       'approval.approve success',
       'deploy pending',
     ]);

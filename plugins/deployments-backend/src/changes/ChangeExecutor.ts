@@ -189,7 +189,9 @@ export class ChangeExecutor {
           `Nothing was applied: ${cause}`,
         );
       }
-      const reason = `Revision ${change.revision} was applied only in part: ${cause} (after ${refused.applied
+      const reason = `Revision ${
+        change.revision
+      } was applied only in part: ${cause} (after ${refused.applied
         .map(objectKey)
         .join(', ')})`;
       return this.move(change, worker, 'rolling-back', {

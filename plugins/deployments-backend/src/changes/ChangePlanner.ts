@@ -216,9 +216,7 @@ export class ChangePlanner {
             .map(u => `${u.object} (managed by ${u.managedBy})`)
             .join(', ')} already exist${
             unmanaged.length === 1 ? 's' : ''
-          } in namespace ${
-            manifests[0]?.metadata?.namespace
-          } and ${
+          } in namespace ${manifests[0]?.metadata?.namespace} and ${
             unmanaged.length === 1 ? 'was' : 'were'
           } not created by the portal for ${application}; the portal does not take over objects it does not manage: rename the deployment (name) or remove those objects`,
         ),
@@ -312,7 +310,11 @@ export class ChangePlanner {
       change.rollbackToRevision === undefined
         ? undefined
         : await this.records.byRevision(change, change.rollbackToRevision);
-    if (!target || target.status !== 'succeeded' || target.action === 'delete') {
+    if (
+      !target ||
+      target.status !== 'succeeded' ||
+      target.action === 'delete'
+    ) {
       throw new PlanError(
         `revision ${change.rollbackToRevision} is not a version that ran successfully`,
       );

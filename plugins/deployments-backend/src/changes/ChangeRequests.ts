@@ -1,4 +1,5 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { createHash } from 'node:crypto';
 import { InputError } from '@backstage/errors';
 import {
   DeploymentAction,
@@ -11,27 +12,31 @@ import {
   deploymentsRollbackPermission,
   deploymentsUpdatePermission,
   imageReference,
+  isPendingApproval,
   parseDeploymentRequest,
+  RenderedManifest,
   withErrorCode,
 } from '@internal/backstage-plugin-deployments-common';
 import { ApprovalService } from '../approvals/ApprovalService';
 import { AuditContext, AuditLog } from '../audit/AuditLog';
+import { auditContextOfInput, auditContextOfKey } from '../audit/auditContexts';
 import {
-  auditContextOfInput,
-  auditContextOfKey,
-} from '../audit/auditContexts';
-import { applyOrder, PartialApplyError } from '../kubernetes/KubernetesDeployer';
+  applyOrder,
+  PartialApplyError,
+} from '../kubernetes/KubernetesDeployer';
 import { Authorizer, requesterOf } from '../permissions/Authorizer';
-import {
-  PolicyViolationsError,
-  RequestInvalidError,
-} from '../service/errors';
+import { PolicyViolationsError, RequestInvalidError } from '../service/errors';
 import { DeploymentMetrics } from '../service/metrics';
 import { ChangeStore } from '../store/ChangeStore';
 import { DeploymentStore, NewRecord } from '../store/DeploymentStore';
-import { ChangePlanner, checkUpdate, mergeUpdate, Preview } from './ChangePlanner';
+import {
+  ChangePlanner,
+  checkUpdate,
+  mergeUpdate,
+  Preview,
+} from './ChangePlanner';
 import { ChangeSignals } from './ChangeSignals';
-import { ChangeViews } from './ChangeViews';
+import { ChangeViews, waitSeconds } from './ChangeViews';
 import {
   ApplicationCatalog,
   entityRefOrThrow,
@@ -102,8 +107,9 @@ export class ChangeRequests {
     if (options.dryRun) {
       return this.dryRun(input, options);
     }
-    return this.tracked(auditContextOfInput('deploy', input, options), ctx =>
-      this.requestDeploy('deploy', input, options, ctx),
+    return this.tracked(
+      { ...auditContextOfInput('deploy', input, options), wait: options.wait },
+      ctx => this.requestDeploy('deploy', input, options, ctx),
     );
   }
 
@@ -113,7 +119,7 @@ export class ChangeRequests {
     options: ChangeCallOptions,
   ): Promise<DeploymentOutcome> {
     return this.tracked(
-      auditContextOfKey('update', key, options),
+      { ...auditContextOfKey('update', key, options), wait: options.wait },
       async context => {
         await this.refuseOutright('update', options.credentials);
         const patch = checkUpdate(update);
@@ -136,7 +142,7 @@ export class ChangeRequests {
     options: ChangeCallOptions,
   ): Promise<DeploymentOutcome> {
     return this.tracked(
-      auditContextOfKey('restart', key, options),
+      { ...auditContextOfKey('restart', key, options), wait: options.wait },
       async context => {
         await this.refuseOutright('restart', options.credentials);
         const running = await this.options.planner.runningOrThrow(key);
@@ -168,7 +174,7 @@ export class ChangeRequests {
     options: ChangeCallOptions,
   ): Promise<DeploymentOutcome> {
     return this.tracked(
-      auditContextOfKey('rollback', key, options),
+      { ...auditContextOfKey('rollback', key, options), wait: options.wait },
       async context => {
         await this.refuseOutright('rollback', options.credentials);
         const latest = await this.options.deployments.latestOrThrow(key);
@@ -180,6 +186,11 @@ export class ChangeRequests {
         context.toVersion = to.image;
         const environment = this.options.targets.environment(key.environment);
         const requester = requesterOf(options.credentials);
+        // What ran before must still be accepted by the cluster.
+        await this.dryRunApply(
+          key.environment,
+          await this.options.records.manifests(to.id),
+        );
         if (environment.requiresApproval) {
           return this.options.approvals.request({
             ...key,
@@ -222,7 +233,7 @@ export class ChangeRequests {
     options: ChangeCallOptions,
   ): Promise<DeploymentOutcome> {
     return this.tracked(
-      auditContextOfKey('delete', key, options),
+      { ...auditContextOfKey('delete', key, options), wait: options.wait },
       async context => {
         await this.refuseOutright('delete', options.credentials);
         const latest = await this.options.deployments.latestOrThrow(key);
@@ -336,14 +347,22 @@ export class ChangeRequests {
       checked.manifests,
       checked.entityRef,
     );
+    await this.dryRunApply(checked.environment.name, checked.manifests);
+    return checked;
+  }
+
+  /** A server-side dry run of every object; a refusal is the cluster's error. */
+  private async dryRunApply(
+    environment: string,
+    manifests: RenderedManifest[],
+  ): Promise<void> {
     try {
-      await checked.deployer.apply(applyOrder(checked.manifests), {
-        dryRun: true,
-      });
+      await this.options.targets
+        .deployer(environment)
+        .apply(applyOrder(manifests), { dryRun: true });
     } catch (error) {
       throw (error as PartialApplyError).cause ?? error;
     }
-    return checked;
   }
 
   private async requestDeploy(
@@ -405,21 +424,34 @@ export class ChangeRequests {
       {
         ...record,
         timeoutSeconds: this.timeout(options.timeoutSeconds),
-        idempotencyKey: options.idempotencyKey,
+        // One caller's key never answers another caller's change.
+        idempotencyKey:
+          options.idempotencyKey === undefined
+            ? undefined
+            : `sha256:${createHash('sha256')
+                .update(`${record.requester}\u0000${options.idempotencyKey}`)
+                .digest('hex')}`,
         taskId: options.taskId,
       },
       { maxQueued: this.options.maxQueued },
     );
     if (created) this.options.signals.notify(change.id);
-    return this.options.changeViews.answer(change, options.wait);
+    return this.options.changeViews.answer(change, 0);
   }
 
-  /** Audits a mutating call (the engine audits how the change ends). */
-  private tracked<T extends DeploymentOutcome>(
-    context: AuditContext,
-    run: (context: AuditContext) => Promise<T>,
-  ): Promise<T> {
-    return this.options.audit.track(context, run);
+  /**
+   * Audits a mutating call (the engine audits how the change ends), then
+   * waits up to `wait` seconds for the change to end.
+   */
+  private async tracked(
+    context: AuditContext & { wait?: number },
+    run: (context: AuditContext) => Promise<DeploymentOutcome>,
+  ): Promise<DeploymentOutcome> {
+    const { wait, ...auditContext } = context;
+    waitSeconds(wait);
+    const outcome = await this.options.audit.track(auditContext, run);
+    if (isPendingApproval(outcome) || !wait) return outcome;
+    return this.options.changeViews.follow(outcome.id, wait);
   }
 
   private async rollbackTarget(key: DeploymentKey, revision?: number) {
@@ -447,7 +479,9 @@ export class ChangeRequests {
       return to;
     }
     const current = await records.lastGood(key);
-    const to = current ? await records.lastGood(key, current.revision) : undefined;
+    const to = current
+      ? await records.lastGood(key, current.revision)
+      : undefined;
     if (!to) {
       throw withErrorCode(
         new InputError(
@@ -469,7 +503,11 @@ export class ChangeRequests {
     credentials: BackstageCredentials,
   ) {
     const [permission, verb] = PERMISSIONS[action];
-    return this.options.authorizer.refuseOutright(permission, credentials, verb);
+    return this.options.authorizer.refuseOutright(
+      permission,
+      credentials,
+      verb,
+    );
   }
 
   private authorize(

@@ -95,13 +95,11 @@ export class ChangeSignals {
   notify(changeId: string): void {
     this.emitter.emit('change', changeId);
     if (!this.postgres || this.stopped) return;
-    this.knex
-      .raw('SELECT pg_notify(?, ?)', [CHANNEL, changeId])
-      .catch(error =>
-        this.logger.debug('Change signal not sent', {
-          error: (error as Error).message,
-        }),
-      );
+    this.knex.raw('SELECT pg_notify(?, ?)', [CHANNEL, changeId]).catch(error =>
+      this.logger.debug('Change signal not sent', {
+        error: (error as Error).message,
+      }),
+    );
   }
 
   /** Calls `listener` with the id of every change that moved ('' = any). */

@@ -56,6 +56,8 @@ export class ChangeViews {
     signals: ChangeSignals;
     authorizer: Authorizer;
     audit: AuditLog;
+    /** Reports a change that ended by being cancelled. */
+    onCancelled: (change: StoredChange) => Promise<void>;
   }): ChangeViews {
     return new ChangeViews(options);
   }
@@ -122,6 +124,7 @@ export class ChangeViews {
         result: 'success',
         message: `cancelled revision ${cancelled.revision} before it ran`,
       });
+      await this.options.onCancelled(cancelled);
       return this.answer(cancelled, 0);
     } catch (error) {
       await this.options.audit.record({
@@ -131,6 +134,11 @@ export class ChangeViews {
       });
       throw error;
     }
+  }
+
+  /** A change as the API answers it, after waiting up to `wait` seconds. */
+  async follow(id: string, wait: number): Promise<DeploymentChange> {
+    return this.answer(await this.options.changes.getOrThrow(id), wait);
   }
 
   /** The change as the API answers it, after waiting up to `wait` seconds. */

@@ -146,11 +146,56 @@ describe('the change engine on a real cluster', () => {
       .get(`${deployments}/payments-api/history`)
       .set('authorization', auth);
     expect(
-      history.body.items.filter(
-        (r: { id: string }) => r.id === once.body.id,
-      ),
+      history.body.items.filter((r: { id: string }) => r.id === once.body.id),
     ).toHaveLength(1);
     expect(history.body.items[0].revision).toBe(7);
+  });
+
+  it("keeps one caller's Idempotency-Key from answering another caller's change", async () => {
+    const asGrace = mockCredentials.user.header('user:default/grace');
+    const ada = await request(server)
+      .put(`${deployments}/payments-api`)
+      .set('authorization', auth)
+      .set('Idempotency-Key', 'shared-key')
+      .send({ replicas: 2 });
+    const grace = await request(server)
+      .put(`${deployments}/payments-api`)
+      .set('authorization', asGrace)
+      .set('Idempotency-Key', 'shared-key')
+      .send({ replicas: 3 });
+    expect(grace.body.id).not.toBe(ada.body.id);
+    expect(grace.body.requester).toBe('user:default/grace');
+    await change(ada.body.id, 60);
+    expect((await change(grace.body.id, 60)).status).toBe('succeeded');
+  });
+
+  it('refuses a bad wait, dryRun or Idempotency-Key with 400 before anything is queued', async () => {
+    const before = await request(server)
+      .get(`${deployments}/payments-api/history`)
+      .set('authorization', auth);
+    for (const [query, header, code] of [
+      ['?wait=abc', undefined, 'wait-invalid'],
+      ['?wait=301', undefined, 'wait-invalid'],
+      ['?wait=1&wait=2', undefined, 'wait-invalid'],
+      ['?dryRun=yes', undefined, undefined],
+      ['', 'has space', undefined],
+    ] as const) {
+      const call = request(server)
+        .post(`/api/deployments/deployments${query}`)
+        .set('authorization', auth);
+      if (header) call.set('Idempotency-Key', header);
+      const res = await call.send(deployRequest());
+      expect({ query, header, status: res.status }).toEqual({
+        query,
+        header,
+        status: 400,
+      });
+      if (code) expect(res.body.error.code).toBe(code);
+    }
+    const after = await request(server)
+      .get(`${deployments}/payments-api/history`)
+      .set('authorization', auth);
+    expect(after.body.items).toHaveLength(before.body.items.length);
   });
 
   it('follows a slow rollout to Ready while its watches are closed every second, and rolls nothing back', async () => {
@@ -174,9 +219,9 @@ describe('the change engine on a real cluster', () => {
     }
     expect(drops).toBeGreaterThanOrEqual(3);
     expect(ended.status).toBe('succeeded');
-    expect(ended.statusHistory.map((s: { status: string }) => s.status)).toEqual(
-      ['queued', 'planning', 'applying', 'verifying', 'succeeded'],
-    );
+    expect(
+      ended.statusHistory.map((s: { status: string }) => s.status),
+    ).toEqual(['queued', 'planning', 'applying', 'verifying', 'succeeded']);
     // Every drop was followed by a new watch.
     expect(proxy.connections() - before).toBeGreaterThanOrEqual(drops);
     expect(await liveImage()).toBe('ghcr.io/acme/slow-payments-api:2.0.0');

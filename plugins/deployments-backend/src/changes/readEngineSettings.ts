@@ -35,7 +35,11 @@ export function readEngineSettings(config: Config): EngineSettings {
         positive(config, 'deployments.engine.pollIntervalSeconds', 5) * 1000,
     },
     executor: {
-      timeoutSeconds: positive(config, 'deployments.rollout.timeoutSeconds', 300),
+      timeoutSeconds: positive(
+        config,
+        'deployments.rollout.timeoutSeconds',
+        300,
+      ),
       autoRollback:
         config.getOptionalBoolean('deployments.rollout.autoRollback') ?? true,
       maxAttempts: Math.floor(

@@ -7,10 +7,10 @@ import { DeploymentStore } from '../store/DeploymentStore';
 import { StoredChange } from '../store/ChangeStore';
 
 /**
- * What happens once when a change ends, on the replica that ended it: the
- * metrics, the audit event of how it ended, the notification of requester
- * and owners (a restart only in the audit trail), and the result of the
- * approval request it carried out.
+ * What happens once when a change ends, on the replica that ended it (or the
+ * one that cancelled it): the metrics, the result of the approval request it
+ * carried out, the audit event of how it ended and the notification of
+ * requester and owners (a restart only in the audit trail).
  */
 export function createFinishedReporter(options: {
   records: DeploymentStore;
@@ -30,6 +30,11 @@ export function createFinishedReporter(options: {
     const approval = change.approvalId
       ? await approvals.get(change.approvalId).catch(() => undefined)
       : undefined;
+    if (approval) {
+      await approvals.recordApplied(approval, change);
+    }
+    // A cancelled change is in the audit trail as its cancellation.
+    if (change.status === 'cancelled') return;
     await audit.record({
       actor: change.requester,
       action: change.action,
@@ -52,9 +57,6 @@ export function createFinishedReporter(options: {
         fromVersion: previous?.image ?? approval?.fromVersion,
         approvalId: change.approvalId,
       });
-    }
-    if (approval) {
-      await approvals.recordApplied(approval, change);
     }
   };
 }

@@ -1,4 +1,9 @@
-import { AppsV1Api, KubeConfig, V1Deployment, Watch } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  KubeConfig,
+  V1Deployment,
+  Watch,
+} from '@kubernetes/client-node';
 import { mapKubernetesError } from './errors';
 
 /**

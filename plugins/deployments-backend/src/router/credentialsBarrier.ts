@@ -63,4 +63,3 @@ function actionOf(req: Request) {
   if (req.method === 'PUT') return 'update';
   return 'deploy';
 }
-

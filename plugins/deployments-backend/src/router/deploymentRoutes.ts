@@ -44,7 +44,11 @@ export function createDeploymentRoutes(options: {
       taskId: taskIdOf(req),
       wait: waitOf(req),
       idempotencyKey: idempotencyKeyOf(req),
-      timeoutSeconds: optionalNumber(req.query.timeoutSeconds, 'timeoutSeconds'),
+      timeoutSeconds: optionalNumber(
+        req.query.timeoutSeconds,
+        'timeoutSeconds',
+        'timeout-invalid',
+      ),
     };
     return { ...parsed, credentials: await userCredentials(req) };
   };
@@ -112,7 +116,11 @@ export function createDeploymentRoutes(options: {
     '/deployments/:environment/:namespace/:name/rollback',
     async (req, res) => {
       const key = keyOf(req);
-      const revision = optionalNumber(req.body?.revision, 'revision');
+      const revision = optionalNumber(
+        req.body?.revision,
+        'revision',
+        'rollback-target-invalid',
+      );
       sendOutcome(
         req,
         res,

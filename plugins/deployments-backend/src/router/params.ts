@@ -2,12 +2,14 @@ import { makeValidator } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
   changeLink,
+  DeploymentErrorCode,
   DeploymentKey,
   DeploymentOutcome,
   isDns1123Label,
   isEnvironmentName,
   isFinalStatus,
   isPendingApproval,
+  withErrorCode,
 } from '@internal/backstage-plugin-deployments-common';
 import { Request, Response } from 'express';
 
@@ -34,18 +36,23 @@ export function keyOf(req: Request): DeploymentKey {
   return { environment, namespace, name };
 }
 
-/** One optional number (a query parameter or body field). */
+/** One optional number (a query parameter or body field); `code`: its error code. */
 export function optionalNumber(
   value: unknown,
   field: string,
+  code?: DeploymentErrorCode,
 ): number | undefined {
   if (value === undefined) return undefined;
+  const refuse = (message: string) => {
+    const error = new InputError(message);
+    throw code ? withErrorCode(error, code) : error;
+  };
   if (Array.isArray(value)) {
-    throw new InputError(`${field} must be given once`);
+    return refuse(`${field} must be given once`);
   }
   const number = Number(value);
-  if (value === '' || !Number.isFinite(number)) {
-    throw new InputError(`${field} must be a number, got '${value}'`);
+  if (value === '' || typeof value === 'object' || !Number.isFinite(number)) {
+    return refuse(`${field} must be a number, got '${String(value)}'`);
   }
   return number;
 }
@@ -83,7 +90,7 @@ export function taskIdOf(req: Request): string | undefined {
 
 /** `?wait=<seconds>`: how long to wait for the change to end (range checked later). */
 export function waitOf(req: Request): number | undefined {
-  return optionalNumber(req.query.wait, 'wait');
+  return optionalNumber(req.query.wait, 'wait', 'wait-invalid');
 }
 
 /** The `Idempotency-Key` header: asking again with it answers the first change. */
@@ -114,7 +121,11 @@ export function changeIdOf(req: Request): string {
  * runs (and while it waits for approval), with `Location` where to follow
  * it; 200 once it has ended (a `?wait` that was long enough).
  */
-export function sendOutcome(req: Request, res: Response, outcome: DeploymentOutcome) {
+export function sendOutcome(
+  req: Request,
+  res: Response,
+  outcome: DeploymentOutcome,
+) {
   if (isPendingApproval(outcome)) {
     res.status(202).json(outcome);
     return;

@@ -65,7 +65,9 @@ export class DefaultDeploymentService implements DeploymentService {
   }
 
   private constructor(
-    private readonly parts: Parameters<typeof DefaultDeploymentService.create>[0],
+    private readonly parts: Parameters<
+      typeof DefaultDeploymentService.create
+    >[0],
   ) {}
 
   async listEnvironments(options: CallOptions): Promise<EnvironmentSummary[]> {

@@ -17,7 +17,8 @@ export class DeploymentMetrics {
   private readonly duration = this.meter.createHistogram(
     'deployments_duration_seconds',
     {
-      description: 'Time from apply to a final status',
+      description:
+        'Time from the request to a final status, queue time included',
       unit: 's',
       advice: {
         explicitBucketBoundaries: [1, 2, 5, 10, 30, 60, 120, 300, 600],

@@ -163,22 +163,29 @@ export class ChangeStore {
     record: NewRecord,
     options: { maxQueued: number; now?: Date },
   ): Promise<RecordRow> {
+    // The revision counter first: it holds the deployment for the rest of
+    // the transaction, so the count below cannot be raced past the limit.
+    const row = await insertRecordRow(tx, record, {
+      status: 'queued',
+      now: options.now ?? new Date(),
+    });
     const [{ count }] = await tx(TABLE)
       .where(keyOf(record))
       .where('status', 'queued')
       .count({ count: '*' });
-    if (Number(count) >= options.maxQueued) {
+    if (Number(count) > options.maxQueued) {
       throw withErrorCode(
         new ConflictError(
-          `${record.namespace}/${record.name} in ${record.environment} already has ${count} changes queued (at most ${options.maxQueued}); wait for them to run or cancel some`,
+          `${record.namespace}/${record.name} in ${
+            record.environment
+          } already has ${Number(count) - 1} changes queued (at most ${
+            options.maxQueued
+          }); wait for them to run or cancel some`,
         ),
         'queue-full',
       );
     }
-    return insertRecordRow(tx, record, {
-      status: 'queued',
-      now: options.now ?? new Date(),
-    });
+    return row;
   }
 
   /** A stored row as a change. */
@@ -244,13 +251,15 @@ export class ChangeStore {
       return await this.knex.transaction(async tx => {
         const query = tx<RecordRow>(`${TABLE} as r`)
           .where(next =>
-            next.where('r.status', 'queued').whereNotExists(
-              tx(`${TABLE} as o`)
-                .select(tx.raw('1'))
-                .whereRaw(
-                  `o.environment = r.environment AND o.namespace = r.namespace AND o.name = r.name AND o.revision < r.revision AND o.status NOT IN (${FINAL_SQL})`,
-                ),
-            ),
+            next
+              .where('r.status', 'queued')
+              .whereNotExists(
+                tx(`${TABLE} as o`)
+                  .select(tx.raw('1'))
+                  .whereRaw(
+                    `o.environment = r.environment AND o.namespace = r.namespace AND o.name = r.name AND o.revision < r.revision AND o.status NOT IN (${FINAL_SQL})`,
+                  ),
+              ),
           )
           .orWhere(stale =>
             stale
@@ -323,7 +332,12 @@ export class ChangeStore {
     await this.knex(TABLE)
       .where({ id, lease_owner: worker })
       .whereIn('status', ACTIVE_STATUSES)
-      .update({ lease_owner: null, lease_expires_at: new Date(0) });
+      .update({
+        lease_owner: null,
+        lease_expires_at: new Date(0),
+        // Handed back on purpose: the next pick-up is not another attempt.
+        attempts: this.knex.raw('attempts - 1'),
+      });
   }
 
   /**

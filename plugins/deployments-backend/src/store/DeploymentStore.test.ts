@@ -117,6 +117,34 @@ describe.each(ids)('DeploymentStore on %s', databaseId => {
     ).toEqual([2]);
   });
 
+  it('counts a change that failed after its apply as what runs, one rolled back or refused before it not', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DeploymentStore.create(mockServices.database({ knex }));
+    const key = {
+      environment: 'development' as const,
+      namespace: 'payments-api-development',
+      name: 'payments-api',
+    };
+    const good = await store.insert(newRecord(), new Date(), 'verifying');
+    await store.transition(good.id, 'succeeded');
+    const refused = await store.insert(newRecord(), new Date(), 'applying');
+    await store.transition(refused.id, 'failed');
+    expect((await store.running(key))?.revision).toBe(good.revision);
+    const unverified = await store.insert(newRecord(), new Date(), 'verifying');
+    await knex('deployment_records')
+      .where({ id: unverified.id })
+      .update({ applied_at: new Date() });
+    await store.transition(unverified.id, 'failed');
+    expect((await store.running(key))?.revision).toBe(unverified.revision);
+    const removed = await store.insert(
+      newRecord({ action: 'delete' }),
+      new Date(),
+      'applying',
+    );
+    await store.transition(removed.id, 'succeeded');
+    expect(await store.running(key)).toBeUndefined();
+  });
+
   it('stores a secret as its reference (Secret name and key), never as a value', async () => {
     const store = await createStore();
     const record = await store.insert(newRecord());

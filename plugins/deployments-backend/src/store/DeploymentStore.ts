@@ -81,9 +81,7 @@ export class DeploymentStore {
   }
 
   async get(id: string): Promise<DeploymentRecord | undefined> {
-    const row = await this.knex(TABLE)
-      .where({ id })
-      .first(COLUMNS);
+    const row = await this.knex(TABLE).where({ id }).first(COLUMNS);
     return row ? toRecord(row) : undefined;
   }
 
@@ -148,12 +146,20 @@ export class DeploymentStore {
   }
 
   /**
-   * What runs now: the last succeeded record that put a version in place,
-   * unless a succeeded delete came after it.
+   * What runs now: the latest record that put its objects in place — one
+   * that succeeded, or failed after its apply without being rolled back
+   * (its objects stay in the cluster) — unless that was a delete.
    */
   async running(key: DeploymentKey): Promise<DeploymentRecord | undefined> {
     const row = await this.knex(TABLE)
-      .where({ ...keyOf(key), status: 'succeeded' })
+      .where(keyOf(key))
+      .where(applied =>
+        applied
+          .where('status', 'succeeded')
+          .orWhere(failed =>
+            failed.where('status', 'failed').whereNotNull('applied_at'),
+          ),
+      )
       .orderBy('revision', 'desc')
       .first(COLUMNS);
     return row && row.action !== 'delete' ? toRecord(row) : undefined;

@@ -51,7 +51,9 @@ export class EntityDeploymentsView {
   }
 
   private constructor(
-    private readonly options: Parameters<typeof EntityDeploymentsView.create>[0],
+    private readonly options: Parameters<
+      typeof EntityDeploymentsView.create
+    >[0],
   ) {}
 
   async listForEntity(

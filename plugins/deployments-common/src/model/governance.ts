@@ -142,6 +142,7 @@ export type AuditAction =
   | 'approval.approve'
   | 'approval.reject'
   | 'approval.expire'
+  | 'approval.stale'
   | 'approval.apply';
 
 /**

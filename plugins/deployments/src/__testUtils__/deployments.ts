@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  DeploymentChange,
   DeploymentDetails,
   DeploymentRecord,
   EnvironmentName,
@@ -72,6 +73,20 @@ export function record(
     finishedAt: '2026-11-20T10:01:30Z',
     ...overrides,
   } as DeploymentRecord;
+}
+
+/** A change as a mutating call or GET /changes/{id} answers it. */
+export function change(
+  environment: EnvironmentName,
+  overrides: Partial<DeploymentChange> = {},
+): DeploymentChange {
+  const base = record(environment, overrides);
+  return {
+    attempts: 1,
+    links: { self: `/changes/${base.id}` },
+    ...base,
+    ...overrides,
+  };
 }
 
 export function running(

@@ -16,7 +16,13 @@ import {
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentsApi, deploymentsApiRef } from '../api';
 import { scaffolderTemplateRouteRef } from '../routes';
-import { deployableEntity, ENTITY_REF, record, running } from './deployments';
+import {
+  change,
+  deployableEntity,
+  ENTITY_REF,
+  record,
+  running,
+} from './deployments';
 import { EntityDeploymentsContent } from '../components/EntityDeploymentsContent';
 
 // Shared by the tests of the Deployments tab.
@@ -54,16 +60,22 @@ export function fakeApi(
       }),
     ]),
     restart: jest.fn(async key =>
-      record(key.environment, { revision: 4, action: 'restart' }),
+      change(key.environment, { revision: 4, action: 'restart' }),
     ),
     scale: jest.fn(async key =>
-      record(key.environment, { revision: 4, action: 'update' }),
+      change(key.environment, { revision: 4, action: 'update' }),
     ),
     rollback: jest.fn(async key =>
-      record(key.environment, { revision: 4, action: 'rollback' }),
+      change(key.environment, { revision: 4, action: 'rollback' }),
     ),
     delete: jest.fn(async key =>
-      record(key.environment, { revision: 4, action: 'delete' }),
+      change(key.environment, { revision: 4, action: 'delete' }),
+    ),
+    getChange: jest.fn(async (id: string) =>
+      change('production', { id, revision: 4 }),
+    ),
+    cancelChange: jest.fn(async (id: string) =>
+      change('production', { id, revision: 4, status: 'cancelled' }),
     ),
     listApprovals: jest.fn(async () => [] as ApprovalRequest[]),
     getAudit: jest.fn(async () => [] as AuditEvent[]),

@@ -5,6 +5,7 @@ import {
   ApprovalStatus,
   AuditEvent,
   AuditFilter,
+  DeploymentChange,
   DeploymentKey,
   DeploymentOutcome,
   DeploymentRecord,
@@ -65,23 +66,29 @@ export interface DeploymentsApi {
   getDashboard(filter?: DashboardFilter): Promise<DeploymentsDashboard>;
   /** Every record of a deployment, newest first. */
   getHistory(key: DeploymentKey): Promise<DeploymentRecord[]>;
-  /** Rolls every pod, like `kubectl rollout restart`. */
-  restart(key: DeploymentKey): Promise<DeploymentRecord>;
   /**
-   * In an environment that requires approval, scale, rollback and delete
-   * apply nothing: they answer with the pending approval request.
+   * Changes are queued: restart, scale, rollback and delete answer with the
+   * change (follow it with `getChange`). In an environment that requires
+   * approval, scale, rollback and delete queue nothing: they answer with the
+   * pending approval request.
    */
+  /** Rolls every pod, like `kubectl rollout restart`. */
+  restart(key: DeploymentKey): Promise<DeploymentOutcome>;
   scale(key: DeploymentKey, replicas: number): Promise<DeploymentOutcome>;
   /** To `revision` from the history, or to the previous good one. */
   rollback(key: DeploymentKey, revision?: number): Promise<DeploymentOutcome>;
   /** Removes everything the deployment created; the history stays. */
   delete(key: DeploymentKey): Promise<DeploymentOutcome>;
+  /** A change: where it is (queued, applying, …), its steps and how it ended. */
+  getChange(id: string): Promise<DeploymentChange>;
+  /** Withdraws a change that is still queued. */
+  cancelChange(id: string): Promise<DeploymentChange>;
   /** Approval requests, newest first. */
   listApprovals(filter?: ApprovalListFilter): Promise<ApprovalRequest[]>;
   getApproval(id: string): Promise<ApprovalRequest>;
   /**
-   * Approves a pending request; the backend applies it at once and answers
-   * with the decided request and the result of the apply.
+   * Approves a pending request; the backend queues its change at once and
+   * answers with the decided request and the change's id (`changeId`).
    */
   approve(id: string, comment?: string): Promise<ApprovalRequest>;
   reject(id: string, comment?: string): Promise<ApprovalRequest>;

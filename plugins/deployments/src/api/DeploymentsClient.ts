@@ -5,6 +5,8 @@ import {
   ApprovalRequest,
   AuditEvent,
   AuditFilter,
+  changeLink,
+  DeploymentChange,
   DeploymentKey,
   DeploymentOutcome,
   DeploymentRecord,
@@ -41,6 +43,10 @@ function queryString(params: Record<string, string | number | undefined>) {
 
 function approvalPath(id: string) {
   return `/approvals/${encodeURIComponent(id)}`;
+}
+
+function changePath(id: string) {
+  return changeLink(id);
 }
 
 function auditQuery(filter: AuditFilter | undefined, format?: string) {
@@ -122,8 +128,18 @@ export class DeploymentsClient implements DeploymentsApi {
     return body.items;
   }
 
-  async restart(key: DeploymentKey): Promise<DeploymentRecord> {
-    return this.request<DeploymentRecord>(`${deploymentPath(key)}/restart`, {
+  async restart(key: DeploymentKey): Promise<DeploymentOutcome> {
+    return this.request<DeploymentOutcome>(`${deploymentPath(key)}/restart`, {
+      method: 'POST',
+    });
+  }
+
+  async getChange(id: string): Promise<DeploymentChange> {
+    return this.request<DeploymentChange>(changePath(id));
+  }
+
+  async cancelChange(id: string): Promise<DeploymentChange> {
+    return this.request<DeploymentChange>(`${changePath(id)}/cancel`, {
       method: 'POST',
     });
   }

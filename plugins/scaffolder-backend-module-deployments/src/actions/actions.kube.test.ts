@@ -35,7 +35,11 @@ const PATTERN = 'actions-{{ application }}-{{ environment }}';
 
 function context(
   input: Record<string, unknown>,
-  options: { dryRun?: boolean; checkpoints?: Map<string, unknown> } = {},
+  options: {
+    dryRun?: boolean;
+    checkpoints?: Map<string, unknown>;
+    taskId?: string;
+  } = {},
 ) {
   const outputs: Record<string, unknown> = {};
   const checkpoints = options.checkpoints ?? new Map<string, unknown>();
@@ -44,7 +48,7 @@ function context(
     isDryRun: options.dryRun,
     logger: mockServices.logger.mock(),
     workspacePath: '/tmp',
-    task: { id: 'task-1' },
+    task: { id: options.taskId ?? 'task-1' },
     output: (name: string, value: unknown) => {
       outputs[name] = value;
     },
@@ -229,6 +233,36 @@ describe('deployments actions on a real cluster', () => {
       { credentials },
     );
     expect(history).toHaveLength(1);
+    // Each step of the change is in the task log.
+    const log = (first.ctx.logger.info as jest.Mock).mock.calls.map(c => c[0]);
+    expect(log).toEqual(
+      expect.arrayContaining([
+        'Revision 1: queued',
+        'Revision 1: applying',
+        'Revision 1: verifying',
+        'Revision 1: succeeded',
+        'Revision 1 is Ready in development',
+      ]),
+    );
+  });
+
+  it('deployments:deploy queues one change when a retried task lost the checkpoint of its first attempt', async () => {
+    const deploy = createDeployAction({ deployments });
+    const input = { ...request, replicas: 3 };
+    const key = {
+      environment: 'development' as const,
+      namespace: 'actions-payments-api-development',
+      name: 'payments-api',
+    };
+    const before = await deployments.history(key, { credentials });
+    // Both attempts belong to one task; the second starts without the
+    // first's checkpoint (it crashed after the change was queued).
+    const first = context(input, { taskId: 'task-retried' });
+    const second = context(input, { taskId: 'task-retried' });
+    await Promise.all([deploy.handler(first.ctx), deploy.handler(second.ctx)]);
+    expect(first.outputs.revision).toBe(second.outputs.revision);
+    const after = await deployments.history(key, { credentials });
+    expect(after).toHaveLength(before.length + 1);
   });
 
   it('deployments:deploy to production ends with pending-approval and a link, applying nothing', async () => {

@@ -1,6 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  DeploymentOutcome,
   ENVIRONMENT_NAMES,
   isPendingApproval,
   namespaceFor,
@@ -9,8 +8,9 @@ import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './deploy.examples';
 import {
   entityLink,
-  recordJson,
+  followChange,
   reportPendingApproval,
+  requestOnce,
   withSecretReferences,
 } from './shared';
 
@@ -27,7 +27,7 @@ export function createDeployAction(options: {
   return createTemplateAction({
     id: 'deployments:deploy',
     description:
-      'Deploys an application to an environment and waits until it is Ready (rolls back automatically when it does not become ready). Honours dry runs.',
+      'Queues a deployment of an application to an environment and follows it until it is Ready (the portal rolls back automatically when it does not become ready), writing each step into the task log. Honours dry runs; a retried task never deploys twice.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -178,26 +178,26 @@ export function createDeployAction(options: {
       ctx.logger.info(
         `Deploying ${input.application} to ${input.environment}/${namespace} ...`,
       );
-      // A retried task finds the checkpoint and does not deploy twice.
-      const outcome = (await ctx.checkpoint({
-        key: `deployments:deploy:${input.environment}:${namespace}:${input.application}`,
-        fn: async () =>
-          recordJson(
-            await deployments.deploy(request, {
-              credentials,
-              timeoutSeconds,
-              taskId: ctx.task.id,
-            }),
-          ),
-      })) as DeploymentOutcome;
+      // A retried task finds the checkpoint (or the backend the idempotency
+      // key) and does not deploy twice.
+      const outcome = await requestOnce(
+        ctx,
+        `deployments:deploy:${input.environment}:${namespace}:${input.application}`,
+        idempotencyKey =>
+          deployments.deploy(request, {
+            credentials,
+            timeoutSeconds,
+            taskId: ctx.task.id,
+            idempotencyKey,
+          }),
+      );
       if (isPendingApproval(outcome)) {
         reportPendingApproval(ctx, outcome);
         ctx.output('namespace', namespace);
         ctx.output('entityUrl', entityLink(input.application));
         return;
       }
-      const record = outcome;
-
+      const record = await followChange(ctx, deployments, credentials, outcome);
       if (record.status !== 'succeeded') {
         throw new Error(
           `Deployment revision ${record.revision} ended ${record.status}: ${

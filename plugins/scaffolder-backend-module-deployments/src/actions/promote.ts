@@ -1,7 +1,6 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  DeploymentOutcome,
   ENVIRONMENT_NAMES,
   isPendingApproval,
   namespaceFor,
@@ -9,7 +8,12 @@ import {
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import { examples } from './promote.examples';
-import { entityLink, recordJson, reportPendingApproval } from './shared';
+import {
+  entityLink,
+  followChange,
+  reportPendingApproval,
+  requestOnce,
+} from './shared';
 
 // Variables that name the environment follow the deployment, not the source.
 const ENVIRONMENT_VARIABLES = new Set(['ENVIRONMENT', 'PYTHON_ENV']);
@@ -160,17 +164,17 @@ export function createPromoteAction(options: {
         return;
       }
 
-      const outcome = (await ctx.checkpoint({
-        key: `deployments:promote:${application}:${from}:${current.record.revision}`,
-        fn: async () =>
-          recordJson(
-            await deployments.deploy(request, {
-              credentials,
-              timeoutSeconds: ctx.input.timeoutSeconds,
-              taskId: ctx.task.id,
-            }),
-          ),
-      })) as DeploymentOutcome;
+      const outcome = await requestOnce(
+        ctx,
+        `deployments:promote:${application}:${from}:${current.record.revision}`,
+        idempotencyKey =>
+          deployments.deploy(request, {
+            credentials,
+            timeoutSeconds: ctx.input.timeoutSeconds,
+            taskId: ctx.task.id,
+            idempotencyKey,
+          }),
+      );
       if (isPendingApproval(outcome)) {
         reportPendingApproval(ctx, outcome);
         ctx.output('environment', next);
@@ -178,7 +182,7 @@ export function createPromoteAction(options: {
         ctx.output('entityUrl', entityLink(application));
         return;
       }
-      const record = outcome;
+      const record = await followChange(ctx, deployments, credentials, outcome);
       if (record.status !== 'succeeded') {
         throw new Error(
           `Promotion to ${next} (revision ${record.revision}) ended ${

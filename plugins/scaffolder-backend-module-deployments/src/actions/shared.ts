@@ -1,11 +1,16 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   approvalLink,
+  DeploymentChange,
   DeploymentOutcome,
+  isFinalStatus,
   PendingApproval,
   PolicyViolation,
   RequestValidationError,
 } from '@internal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import { createHash } from 'node:crypto';
 
 /** Where the app's page in the portal is, for step outputs. */
 export function entityLink(application: string): string {
@@ -29,6 +34,92 @@ export function describeProblems(
 /** An outcome as JSON (checkpoints store JSON). */
 export function recordJson(outcome: DeploymentOutcome) {
   return JSON.parse(JSON.stringify(outcome));
+}
+
+/** How long one request for a change's progress may wait, in seconds. */
+const FOLLOW_WAIT_SECONDS = 20;
+
+type StepContext = {
+  task: { id: string };
+  logger: { info(message: string): void };
+  checkpoint: (options: {
+    key: string;
+    fn: () => Promise<any>;
+  }) => Promise<any>;
+  signal?: AbortSignal;
+};
+
+/**
+ * Asks for a change once per task step: the checkpoint keeps the answer for
+ * a retried task, and the idempotency key (task and step) makes the backend
+ * answer the change it already queued if the first attempt was lost before
+ * its checkpoint was stored.
+ */
+export async function requestOnce(
+  ctx: StepContext,
+  key: string,
+  request: (idempotencyKey: string) => Promise<DeploymentOutcome>,
+): Promise<DeploymentOutcome> {
+  const idempotencyKey = `scaffolder:${ctx.task.id}:${createHash('sha256')
+    .update(key)
+    .digest('hex')
+    .slice(0, 32)}`;
+  return (await ctx.checkpoint({
+    key,
+    fn: async () => recordJson(await request(idempotencyKey)),
+  })) as DeploymentOutcome;
+}
+
+/**
+ * Follows a change until it ends, writing each of its steps (and its place
+ * in the queue) into the task log. Cancelling the task stops following, not
+ * the change.
+ */
+export async function followChange(
+  ctx: StepContext,
+  deployments: DeploymentService,
+  credentials: BackstageCredentials,
+  change: DeploymentChange,
+): Promise<DeploymentChange> {
+  let logged = 0;
+  let position: number | undefined;
+  const log = (current: DeploymentChange) => {
+    for (const step of current.statusHistory.slice(logged)) {
+      ctx.logger.info(
+        `Revision ${current.revision}: ${step.status}${
+          step.reason ? ` (${step.reason})` : ''
+        }`,
+      );
+    }
+    logged = current.statusHistory.length;
+    if (current.status === 'queued' && current.queuePosition !== position) {
+      position = current.queuePosition;
+      if (position) {
+        ctx.logger.info(
+          `Revision ${
+            current.revision
+          } waits behind ${position} earlier change${
+            position === 1 ? '' : 's'
+          } of this deployment`,
+        );
+      }
+    }
+  };
+  let current = change;
+  log(current);
+  while (!isFinalStatus(current.status)) {
+    if (ctx.signal?.aborted) {
+      throw new Error(
+        `Stopped following change ${change.id} (revision ${change.revision}); it goes on in the portal`,
+      );
+    }
+    current = await deployments.getChange(change.id, {
+      credentials,
+      wait: FOLLOW_WAIT_SECONDS,
+    });
+    log(current);
+  }
+  return current;
 }
 
 /**

@@ -41,11 +41,18 @@ function describeDecision(decided: ApprovalRequest): Outcome {
       }`,
     };
   }
+  if (decided.result === 'applied') {
+    return {
+      severity: 'success',
+      message: `Approved and applied${
+        decided.revision === undefined ? '' : ` (revision ${decided.revision})`
+      }.`,
+    };
+  }
   return {
     severity: 'success',
-    message: `Approved and applied${
-      decided.revision === undefined ? '' : ` (revision ${decided.revision})`
-    }.`,
+    message:
+      'Approved: the change is queued and runs now; this request shows its result when it ends.',
   };
 }
 

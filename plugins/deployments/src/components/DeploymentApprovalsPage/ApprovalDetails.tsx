@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import Grid from '@material-ui/core/Grid';
 import {
   InfoCard,
@@ -47,6 +48,7 @@ function metadata(approval: ApprovalRequest) {
     status: <ApprovalStatusBadge approval={approval} />,
     decided,
     comment: approval.comment ?? NO_VALUE,
+    ...(approval.changeId ? { change: approval.changeId } : {}),
     ...(approval.revision === undefined ? {} : { revision: approval.revision }),
     ...(approval.error ? { error: approval.error } : {}),
   };
@@ -59,6 +61,13 @@ export function ApprovalDetails(props: { id: string }) {
     () => api.getApproval(props.id),
     [api, props.id],
   );
+  // Approved, its change still running: read again until it has a result.
+  const applying = value?.status === 'approved' && !value.result;
+  useEffect(() => {
+    if (!applying) return undefined;
+    const timer = setInterval(retry, 2000);
+    return () => clearInterval(timer);
+  }, [applying, retry]);
 
   if (error && !value) {
     return <ResponseErrorPanel error={error} />;

@@ -25,6 +25,7 @@ const STATUS_FILTERS: Array<ApprovalStatus | 'all'> = [
   'approved',
   'rejected',
   'expired',
+  'stale',
 ];
 
 function ApprovalsList() {

@@ -4,10 +4,16 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
+  DeploymentAction,
   DeploymentDetails,
   DeploymentKey,
+  DeploymentRecord,
+  isFinalStatus,
 } from '@internal/backstage-plugin-deployments-common';
-import { DeploymentPermissions } from '../../hooks/useDeploymentPermissions';
+import {
+  Allowance,
+  DeploymentPermissions,
+} from '../../hooks/useDeploymentPermissions';
 import {
   formatDateTime,
   shortDigest,
@@ -61,13 +67,65 @@ function conditionsText({ live }: DeploymentDetails): string | undefined {
     .join(' · ');
 }
 
+/** Who may cancel a queued change: whoever may make that kind of change. */
+function cancelAllowance(
+  action: DeploymentAction,
+  permissions: DeploymentPermissions,
+): Allowance {
+  switch (action) {
+    case 'deploy':
+      return permissions.create;
+    case 'update':
+      return permissions.scale;
+    default:
+      return permissions[action];
+  }
+}
+
+/** A change that has not ended: where it is, and a way to withdraw it while queued. */
+function ChangeInProgress(props: {
+  record: DeploymentRecord;
+  permissions: DeploymentPermissions;
+  onCancel: (record: DeploymentRecord) => void;
+}) {
+  const { record } = props;
+  const last = record.statusHistory[record.statusHistory.length - 1];
+  return (
+    <Box mt={1}>
+      <Alert
+        severity="info"
+        action={
+          record.status === 'queued' ? (
+            <PermissionedButton
+              size="small"
+              variant="outlined"
+              allowance={cancelAllowance(record.action, props.permissions)}
+              deniedReason="You are not allowed to make this change, so you cannot cancel it"
+              onClick={() => props.onCancel(record)}
+            >
+              Cancel
+            </PermissionedButton>
+          ) : undefined
+        }
+      >
+        {record.status === 'queued'
+          ? `Revision ${record.revision} (${record.action}) is queued: it runs once the changes before it have ended.`
+          : `Revision ${record.revision} (${record.action}) is ${
+              record.status
+            }${last?.reason ? `: ${last.reason}` : ''}.`}
+      </Alert>
+    </Box>
+  );
+}
+
 /** One deployment in one environment: what runs, actions, history. */
 export function DeploymentPanel(props: {
   details: DeploymentDetails;
   permissions: DeploymentPermissions;
   onRequest: (action: RequestedAction) => void;
+  onCancelChange: (record: DeploymentRecord) => void;
 }) {
-  const { details, permissions, onRequest } = props;
+  const { details, permissions, onRequest, onCancelChange } = props;
   const { record, live } = details;
   const key: DeploymentKey = {
     environment: record.environment,
@@ -117,6 +175,13 @@ export function DeploymentPanel(props: {
           )}
         </Fact>
       </Grid>
+      {!isFinalStatus(record.status) && (
+        <ChangeInProgress
+          record={record}
+          permissions={permissions}
+          onCancel={onCancelChange}
+        />
+      )}
       {record.error && (
         <Box mt={1}>
           <Alert severity={record.status === 'failed' ? 'error' : 'warning'}>

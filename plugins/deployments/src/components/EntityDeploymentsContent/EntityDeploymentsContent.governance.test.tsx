@@ -29,7 +29,11 @@ describe('EntityDeploymentsContent: approvals and audit trail', () => {
     const api = fakeApi(allFour, {
       listApprovals: jest.fn(async () => pendingRequests),
       approve: jest.fn(async () =>
-        approval({ status: 'approved', decidedBy: APPROVER, revision: 4 }),
+        approval({
+          status: 'approved',
+          decidedBy: APPROVER,
+          changeId: '5f8f0a52-6f1e-4d5e-9e8a-2a1c0b7d9e10',
+        }),
       ),
     });
     const production = await renderContent(api);
@@ -76,7 +80,9 @@ describe('EntityDeploymentsContent: approvals and audit trail', () => {
       ).toBeNull(),
     );
     expect(
-      within(production).getByText('Approved and applied (revision 4).'),
+      within(production).getByText(
+        'Approved: the change is queued and runs now; this request shows its result when it ends.',
+      ),
     ).toBeInTheDocument();
   });
 

@@ -7,14 +7,18 @@ import {
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { deploymentsApiRef } from '../../api';
 import {
+  change,
   deployableEntity,
   DIGEST,
   ENTITY_REF,
+  record,
   responseError,
+  running,
 } from '../../__testUtils__/deployments';
 import { EntityDeploymentsContent } from './EntityDeploymentsContent';
 import {
   allFour,
+  environment,
   fakeApi,
   productionKey,
   renderContent,
@@ -143,6 +147,90 @@ describe('EntityDeploymentsContent', () => {
     await waitFor(() =>
       expect(api.getEntityDeployments).toHaveBeenCalledTimes(2),
     );
+  });
+
+  it('follows a queued restart until it ends, saying where it is', async () => {
+    const steps = ['applying', 'verifying', 'succeeded'] as const;
+    let step = 0;
+    const api = fakeApi(allFour, {
+      restart: jest.fn(async () =>
+        change('production', {
+          id: 'change-4',
+          revision: 4,
+          action: 'restart',
+          status: 'queued',
+          queuePosition: 1,
+          finishedAt: undefined,
+        }),
+      ),
+      getChange: jest.fn(async () =>
+        change('production', {
+          id: 'change-4',
+          revision: 4,
+          action: 'restart',
+          status: steps[Math.min(step++, steps.length - 1)],
+        }),
+      ),
+    });
+    const production = await renderContent(api);
+    await user.click(
+      within(production).getByRole('button', { name: 'Restart' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Restart' }));
+
+    expect(
+      await within(production).findByText(
+        'Queued the restart of payments-api in production (revision 4), behind 1 earlier change — this page follows it.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await within(production).findByText(
+        'Restarted payments-api in production (revision 4, succeeded)',
+        {},
+        { timeout: 10_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(api.getChange).toHaveBeenCalledWith('change-4');
+  });
+
+  it('shows a queued change with a Cancel button that withdraws it', async () => {
+    const queued = () => ({
+      entityRef: ENTITY_REF,
+      environments: [
+        environment('development', {
+          deployments: [
+            running('development', {
+              ...record('development', {
+                id: 'change-9',
+                revision: 9,
+                action: 'update',
+                status: 'queued',
+                finishedAt: undefined,
+              }),
+            }),
+          ],
+        }),
+        environment('production'),
+      ],
+    });
+    const api = fakeApi(queued);
+    await renderContent(api);
+    const development = screen.getByTestId('environment-development');
+    expect(
+      within(development).getByText(
+        'Revision 9 (update) is queued: it runs once the changes before it have ended.',
+      ),
+    ).toBeInTheDocument();
+    await user.click(
+      within(development).getByRole('button', { name: 'Cancel' }),
+    );
+    expect(api.cancelChange).toHaveBeenCalledWith('change-9');
+    expect(
+      await within(development).findByText(
+        'Cancelled revision 9 of payments-api in development before it ran.',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('does nothing when the confirmation is cancelled', async () => {

@@ -7,8 +7,11 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { ANNOTATION_IMAGE } from '@internal/backstage-plugin-deployments-common';
-import { useCallback } from 'react';
+import {
+  ANNOTATION_IMAGE,
+  isFinalStatus,
+} from '@internal/backstage-plugin-deployments-common';
+import { useCallback, useEffect } from 'react';
 import Alert from '@material-ui/lab/Alert';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { deploymentsApiRef } from '../../api';
@@ -16,6 +19,9 @@ import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import { errorMessage, inOtapOrder } from '../../lib/format';
 import { AuditTrail } from '../AuditTrail';
 import { EnvironmentDeploymentsCard } from './EnvironmentDeploymentsCard';
+
+/** How often the tab reads again while a change is queued or runs. */
+const REFRESH_WHILE_CHANGING_MS = 2000;
 
 /**
  * The Deployments tab of a deployable Component: one section per
@@ -42,6 +48,16 @@ export function EntityDeploymentsContent() {
     retry();
     retryApprovals();
   }, [retry, retryApprovals]);
+  // While a change is queued or runs (started here, by a template or by
+  // someone else), the page follows it.
+  const changing = value?.environments.some(environment =>
+    environment.deployments.some(d => !isFinalStatus(d.record.status)),
+  );
+  useEffect(() => {
+    if (!changing) return undefined;
+    const timer = setInterval(retry, REFRESH_WHILE_CHANGING_MS);
+    return () => clearInterval(timer);
+  }, [changing, retry]);
 
   // Keep showing the last answer while a refresh after an action runs.
   if (error && !value) {

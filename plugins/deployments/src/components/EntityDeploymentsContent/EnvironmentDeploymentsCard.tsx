@@ -133,6 +133,7 @@ export function EnvironmentDeploymentsCard(props: {
               details={details}
               permissions={permissions}
               onRequest={action.request}
+              onCancelChange={action.cancelChange}
             />
           ))
         )}

@@ -1,10 +1,12 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   approvalLink,
+  DeploymentChange,
   DeploymentKey,
   DeploymentOutcome,
   DeploymentRecord,
+  isFinalStatus,
   isPendingApproval,
   PendingApproval,
 } from '@internal/backstage-plugin-deployments-common';
@@ -47,11 +49,54 @@ const FAILED: Record<RequestedAction['kind'], string> = {
   delete: 'delete',
 };
 
+const CHANGE: Record<RequestedAction['kind'], string> = {
+  restart: 'restart',
+  scale: 'scaling',
+  rollback: 'rollback',
+  delete: 'deletion',
+};
+
+/** How often a change the user started is looked at while it runs. */
+const FOLLOW_INTERVAL_MS = 1500;
+
 function describeRecord(
   action: RequestedAction,
   record: DeploymentRecord,
 ): ActionOutcome {
   const { name, environment } = action.key;
+  if (record.status === 'cancelled') {
+    return {
+      severity: 'info',
+      message: `The ${
+        CHANGE[action.kind]
+      } of ${name} in ${environment} (revision ${
+        record.revision
+      }) was cancelled before it ran.`,
+    };
+  }
+  if (!isFinalStatus(record.status)) {
+    const position = (record as DeploymentChange).queuePosition;
+    return {
+      severity: 'info',
+      message: `${
+        record.status === 'queued'
+          ? `Queued the ${
+              CHANGE[action.kind]
+            } of ${name} in ${environment} (revision ${record.revision})${
+              position
+                ? `, behind ${position} earlier change${
+                    position === 1 ? '' : 's'
+                  }`
+                : ''
+            }`
+          : `The ${
+              CHANGE[action.kind]
+            } of ${name} in ${environment} (revision ${record.revision}) is ${
+              record.status
+            }`
+      } — this page follows it.`,
+    };
+  }
   if (record.status === 'failed' || record.status === 'rolled-back') {
     return {
       severity: 'warning',
@@ -69,13 +114,6 @@ function describeRecord(
     }, ${record.status})`,
   };
 }
-
-const CHANGE: Record<RequestedAction['kind'], string> = {
-  restart: 'restart',
-  scale: 'scaling',
-  rollback: 'rollback',
-  delete: 'deletion',
-};
 
 function describePending(
   action: RequestedAction,
@@ -104,15 +142,47 @@ function describeOutcome(
 }
 
 /**
- * Asks for confirmation of a change, runs it, reports the outcome with the
- * backend's own message, and calls `onChanged` after every attempt so the
- * page shows what the cluster and the history say now.
+ * Asks for confirmation of a change, queues it, follows it until it ends
+ * (the alert says where it is, then how it ended, with the backend's own
+ * message), and calls `onChanged` after each step so the page shows what
+ * the cluster and the history say now. `cancelChange` withdraws a queued one.
  */
 export function useDeploymentAction(onChanged: () => void) {
   const api = useApi(deploymentsApiRef);
   const [requested, setRequested] = useState<RequestedAction>();
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ActionOutcome>();
+  const [following, setFollowing] = useState<{
+    action: RequestedAction;
+    id: string;
+  }>();
+  const onChangedRef = useRef(onChanged);
+  onChangedRef.current = onChanged;
+
+  useEffect(() => {
+    if (!following) return undefined;
+    let stopped = false;
+    const timer = setInterval(async () => {
+      try {
+        const change = await api.getChange(following.id);
+        if (stopped) return;
+        setOutcome(describeRecord(following.action, change));
+        onChangedRef.current();
+        if (isFinalStatus(change.status)) setFollowing(undefined);
+      } catch (error) {
+        if (stopped) return;
+        setOutcome({
+          severity: 'warning',
+          message: `Could not follow the change: ${errorMessage(error)}`,
+        });
+        setFollowing(undefined);
+      }
+    }, FOLLOW_INTERVAL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [api, following]);
 
   const confirm = useCallback(
     async (replicas?: number) => {
@@ -139,6 +209,9 @@ export function useDeploymentAction(onChanged: () => void) {
             record = await api.delete(requested.key);
         }
         setOutcome(describeOutcome(requested, record));
+        if (!isPendingApproval(record) && !isFinalStatus(record.status)) {
+          setFollowing({ action: requested, id: record.id });
+        }
       } catch (error) {
         const { name, environment } = requested.key;
         setOutcome({
@@ -156,6 +229,28 @@ export function useDeploymentAction(onChanged: () => void) {
     [api, requested, onChanged],
   );
 
+  const cancelChange = useCallback(
+    async (record: DeploymentRecord) => {
+      try {
+        await api.cancelChange(record.id);
+        setOutcome({
+          severity: 'info',
+          message: `Cancelled revision ${record.revision} of ${record.name} in ${record.environment} before it ran.`,
+        });
+      } catch (error) {
+        setOutcome({
+          severity: 'error',
+          message: `Could not cancel revision ${
+            record.revision
+          }: ${errorMessage(error)}`,
+        });
+      } finally {
+        onChanged();
+      }
+    },
+    [api, onChanged],
+  );
+
   return {
     requested,
     request: (action: RequestedAction) => {
@@ -164,6 +259,7 @@ export function useDeploymentAction(onChanged: () => void) {
     },
     cancel: () => setRequested(undefined),
     confirm,
+    cancelChange,
     busy,
     outcome,
     dismissOutcome: () => setOutcome(undefined),

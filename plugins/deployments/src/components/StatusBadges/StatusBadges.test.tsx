@@ -34,8 +34,12 @@ describe('status badges', () => {
     ['succeeded', 'succeeded', 'status-ok'],
     ['failed', 'failed', 'status-error'],
     ['rolled-back', 'rolled back', 'status-warning'],
-    ['rolling-out', 'rolling out', undefined],
+    ['rolling-back', 'rolling back', 'status-warning'],
+    ['verifying', 'rolling out', undefined],
     ['applying', 'applying', undefined],
+    ['planning', 'planning', undefined],
+    ['queued', 'queued', undefined],
+    ['cancelled', 'cancelled', undefined],
   ] as const)('deployment status %s reads %s', async (status, label, icon) => {
     await renderInTestApp(<DeploymentStatusBadge status={status} />);
     expect(screen.getByText(label)).toBeInTheDocument();

@@ -12,7 +12,7 @@ import {
   ProbeStatus,
 } from '@internal/backstage-plugin-deployments-common';
 
-/** Where a deployment record is: applying, rolling out, succeeded, … */
+/** Where a change is: queued, planning, applying, verifying, succeeded, … */
 export function DeploymentStatusBadge(props: { status: DeploymentStatus }) {
   switch (props.status) {
     case 'succeeded':
@@ -21,10 +21,15 @@ export function DeploymentStatusBadge(props: { status: DeploymentStatus }) {
       return <StatusError>failed</StatusError>;
     case 'rolled-back':
       return <StatusWarning>rolled back</StatusWarning>;
-    case 'rolling-out':
+    case 'rolling-back':
+      return <StatusWarning>rolling back</StatusWarning>;
+    case 'verifying':
       return <StatusRunning>rolling out</StatusRunning>;
     case 'applying':
-      return <StatusPending>applying</StatusPending>;
+    case 'planning':
+      return <StatusRunning>{props.status}</StatusRunning>;
+    case 'queued':
+      return <StatusPending>queued</StatusPending>;
     default:
       return <StatusAborted>{String(props.status)}</StatusAborted>;
   }
