@@ -27,9 +27,9 @@ export async function tokenFor(
 }
 
 /**
- * Calls the deployments REST API as a user; a deploy answers once the
- * rollout is Ready or has failed (201), or with the pending approval request
- * in an environment that requires approval (202).
+ * Calls the deployments REST API as a user. A change is queued (202);
+ * with `?wait=` the answer comes once it has ended (200). In an environment
+ * that requires approval the answer is the pending approval request (202).
  */
 export async function callAs(
   request: APIRequestContext,
@@ -47,15 +47,23 @@ export async function callAs(
   });
 }
 
-/** Deploys as a user and expects it Ready (201). */
+/** Deploys as a user and waits until it is Ready (200, succeeded). */
 export async function deployAs(
   request: APIRequestContext,
   user: string,
   body: Record<string, unknown>,
 ) {
-  const response = await callAs(request, user, 'POST', '/deployments', body);
-  expect(response.status(), await response.text()).toBe(201);
-  return response.json();
+  const response = await callAs(
+    request,
+    user,
+    'POST',
+    '/deployments?wait=120',
+    body,
+  );
+  expect(response.status(), await response.text()).toBe(200);
+  const change = await response.json();
+  expect(change.status, JSON.stringify(change)).toBe('succeeded');
+  return change;
 }
 
 /** Deploys as the guest user (a member of team-payments). */

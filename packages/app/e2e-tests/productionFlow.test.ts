@@ -85,7 +85,9 @@ test('production: ada requests, grace approves, then it runs; a rejected request
     .getByRole('dialog')
     .getByRole('button', { name: 'Approve' })
     .click();
-  await expect(grace.getByText(/Approved and applied/)).toBeVisible({
+  await expect(grace.getByText(/Approved: the change is queued/)).toBeVisible();
+  // The request follows its change until it ends: applied.
+  await expect(grace.getByText('approved', { exact: true })).toBeVisible({
     timeout: 120_000,
   });
   await grace.screenshot({

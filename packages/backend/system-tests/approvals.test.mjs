@@ -86,14 +86,40 @@ function deployRequest(environment, extra = {}) {
   };
 }
 
-/** payments-api 3.0.0 to `environment`, requested by ada (an owner). */
+/** payments-api 3.0.0 to `environment`, requested by ada (an owner); waits for it to end. */
 function requestDeployment(backend, environment) {
   return call(
     backend,
     'ada',
     'POST',
-    '/deployments',
+    '/deployments?wait=120',
     deployRequest(environment),
+  );
+}
+
+/** Waits until the change an approval queued has ended; the change. */
+async function changeOf(backend, approval) {
+  assert.ok(approval.changeId, JSON.stringify(approval));
+  const res = await call(
+    backend,
+    'ada',
+    'GET',
+    `/changes/${approval.changeId}?wait=120`,
+  );
+  assert.equal(res.status, 200, res.text);
+  return res.json;
+}
+
+/** The approval request once the result of its change is recorded. */
+function approvalWithResult(backend, id) {
+  return waitFor(
+    backend,
+    `the result of approval ${id}`,
+    async () => {
+      const res = await call(backend, 'grace', 'GET', `/approvals/${id}`);
+      return res.json?.result ? res.json : undefined;
+    },
+    60_000,
   );
 }
 
@@ -144,7 +170,7 @@ before(
       );
       // Production only takes a digest that ran in acceptance (policy otap-order).
       const acceptance = await requestDeployment(a, 'acceptance');
-      assert.equal(acceptance.status, 201, acceptance.text);
+      assert.equal(acceptance.status, 200, acceptance.text);
       assert.equal(acceptance.json.status, 'succeeded', acceptance.text);
     } catch (e) {
       for (const backend of [a, b]) {
@@ -193,8 +219,12 @@ test(
     const winner = answers.find(r => r.status === 200).json;
     const loser = answers.find(r => r.status === 409).json;
     assert.equal(winner.status, 'approved');
-    assert.equal(winner.result, 'applied', JSON.stringify(winner));
-    assert.equal(winner.revision, 1);
+    const applied = await changeOf(a, winner);
+    assert.equal(applied.status, 'succeeded', JSON.stringify(applied));
+    assert.equal(applied.revision, 1);
+    const result = await approvalWithResult(b, id);
+    assert.equal(result.result, 'applied', JSON.stringify(result));
+    assert.equal(result.revision, 1);
     assert.match(
       loser.error.message,
       /already approved by user:default\/grace at /,
@@ -271,8 +301,9 @@ test(
       {},
     );
     assert.equal(approved.status, 200, approved.text);
-    assert.equal(approved.json.result, 'applied', approved.text);
-    assert.equal(approved.json.revision, 2);
+    const applied = await changeOf(b, approved.json);
+    assert.equal(applied.status, 'succeeded', JSON.stringify(applied));
+    assert.equal(applied.revision, 2);
     const again = await call(
       backends.A,
       'grace',

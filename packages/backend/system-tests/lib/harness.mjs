@@ -444,6 +444,17 @@ export async function withPostgres(fn) {
   }
 }
 
+/** Runs `fn` with a pg client connected to database `name` (e.g. a plugin's). */
+export async function withDatabase(name, fn) {
+  const client = new Client({ ...postgresConnection(), database: name });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** The names of the databases on the server, optionally only those with `prefix`. */
 export function listDatabases(prefix = '') {
   return withPostgres(async client => {

@@ -113,13 +113,16 @@ export class ChangeRequests {
     );
   }
 
-  update(
+  async update(
     key: DeploymentKey,
     update: unknown,
     options: ChangeCallOptions,
   ): Promise<DeploymentOutcome> {
     return this.tracked(
-      { ...auditContextOfKey('update', key, options), wait: options.wait },
+      {
+        ...(await this.keyContext('update', key, options)),
+        wait: options.wait,
+      },
       async context => {
         await this.refuseOutright('update', options.credentials);
         const patch = checkUpdate(update);
@@ -137,12 +140,15 @@ export class ChangeRequests {
   }
 
   /** Immediate in every environment: the version does not change. */
-  restart(
+  async restart(
     key: DeploymentKey,
     options: ChangeCallOptions,
   ): Promise<DeploymentOutcome> {
     return this.tracked(
-      { ...auditContextOfKey('restart', key, options), wait: options.wait },
+      {
+        ...(await this.keyContext('restart', key, options)),
+        wait: options.wait,
+      },
       async context => {
         await this.refuseOutright('restart', options.credentials);
         const running = await this.options.planner.runningOrThrow(key);
@@ -168,13 +174,16 @@ export class ChangeRequests {
   }
 
   /** To `target.revision`, or to the last good revision before what runs. */
-  rollback(
+  async rollback(
     key: DeploymentKey,
     target: { revision?: number },
     options: ChangeCallOptions,
   ): Promise<DeploymentOutcome> {
     return this.tracked(
-      { ...auditContextOfKey('rollback', key, options), wait: options.wait },
+      {
+        ...(await this.keyContext('rollback', key, options)),
+        wait: options.wait,
+      },
       async context => {
         await this.refuseOutright('rollback', options.credentials);
         const latest = await this.options.deployments.latestOrThrow(key);
@@ -228,12 +237,15 @@ export class ChangeRequests {
   }
 
   /** Removes everything the deployment created; the history stays. */
-  delete(
+  async delete(
     key: DeploymentKey,
     options: ChangeCallOptions,
   ): Promise<DeploymentOutcome> {
     return this.tracked(
-      { ...auditContextOfKey('delete', key, options), wait: options.wait },
+      {
+        ...(await this.keyContext('delete', key, options)),
+        wait: options.wait,
+      },
       async context => {
         await this.refuseOutright('delete', options.credentials);
         const latest = await this.options.deployments.latestOrThrow(key);
@@ -452,6 +464,21 @@ export class ChangeRequests {
     const outcome = await this.options.audit.track(auditContext, run);
     if (isPendingApproval(outcome) || !wait) return outcome;
     return this.options.changeViews.follow(outcome.id, wait);
+  }
+
+  /**
+   * The audit event of a call on an existing deployment: which application
+   * and version it is about, also when the call is refused.
+   */
+  private async keyContext(
+    action: 'update' | 'restart' | 'rollback' | 'delete',
+    key: DeploymentKey,
+    options: ChangeCallOptions,
+  ): Promise<AuditContext> {
+    const current = await this.options.records
+      .lastGood(key)
+      .catch(() => undefined);
+    return auditContextOfKey(action, key, options, current);
   }
 
   private async rollbackTarget(key: DeploymentKey, revision?: number) {
