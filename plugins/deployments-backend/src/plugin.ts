@@ -18,6 +18,7 @@ import { ApplicationCatalog } from './catalog/ApplicationCatalog';
 import { ChangeExecutor } from './changes/ChangeExecutor';
 import { ChangePlanner } from './changes/ChangePlanner';
 import { ChangeRequests } from './changes/ChangeRequests';
+import { Preflight } from './changes/Preflight';
 import { ChangeSignals } from './changes/ChangeSignals';
 import { ChangeViews } from './changes/ChangeViews';
 import { ChangeWorker } from './changes/ChangeWorker';
@@ -211,8 +212,14 @@ export const deploymentsPlugin = createBackendPlugin({
           authorizer,
           planner,
           requests: ChangeRequests.create({
+            preflight: Preflight.create({
+              planner,
+              authorizer,
+              records,
+              targets,
+              metrics,
+            }),
             planner,
-            authorizer,
             records,
             changes,
             changeViews,
@@ -221,7 +228,6 @@ export const deploymentsPlugin = createBackendPlugin({
             targets,
             approvals,
             audit,
-            metrics,
             signals,
             maxQueued: engine.maxQueuedPerDeployment,
           }),

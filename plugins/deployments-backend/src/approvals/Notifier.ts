@@ -111,16 +111,7 @@ export class Notifier {
         ...this.fromApproval(approval, event),
         actor: approval.decidedBy,
         comment: approval.comment,
-        message:
-          event === 'expired'
-            ? `The request to ${approval.action} ${approval.entityRef} in ${approval.environment} expired without a decision; nothing was changed`
-            : event === 'stale'
-            ? `The request to ${approval.action} ${approval.entityRef} in ${approval.environment} can no longer be approved: ${approval.comment}`
-            : `The request to ${approval.action} ${approval.entityRef} in ${
-                approval.environment
-              } was ${event}${by}${
-                event === 'rejected' ? '; nothing was changed' : ''
-              }${approval.comment ? `: ${approval.comment}` : ''}`,
+        message: decisionText(approval, event, by),
       },
     );
   }
@@ -235,6 +226,24 @@ export class Notifier {
         error: (error as Error).message,
       });
     }
+  }
+}
+
+function decisionText(
+  approval: ApprovalRequest,
+  event: 'approved' | 'rejected' | 'expired' | 'stale',
+  by: string,
+): string {
+  const what = `The request to ${approval.action} ${approval.entityRef} in ${approval.environment}`;
+  switch (event) {
+    case 'expired':
+      return `${what} expired without a decision; nothing was changed`;
+    case 'stale':
+      return `${what} can no longer be approved: ${approval.comment}`;
+    default:
+      return `${what} was ${event}${by}${
+        event === 'rejected' ? '; nothing was changed' : ''
+      }${approval.comment ? `: ${approval.comment}` : ''}`;
   }
 }
 

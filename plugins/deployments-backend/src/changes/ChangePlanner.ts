@@ -51,6 +51,13 @@ export class PlanError extends Error {
   }
 }
 
+/**
+ * How long the checks made when a change was asked for (policies, catalog,
+ * ownership) stay good for running it: a change that waited longer is
+ * checked again. The server-side dry run before the apply runs every time.
+ */
+const RECHECK_AFTER_MS = 60_000;
+
 /** The fields an update may not change. */
 const FIXED_FIELDS = [
   'application',
@@ -153,17 +160,17 @@ export class ChangePlanner {
     }
     const parsed = shape.request;
     const environment = this.targets.environment(parsed.environment);
-    const entity = await this.catalog.application(
-      parsed.application,
-      credentials,
-    );
+    const deployer = this.targets.deployer(environment);
+    // The catalog, the cluster and the history are asked at once.
+    const [entity, namespaces, deployedDigests] = await Promise.all([
+      this.catalog.application(parsed.application, credentials),
+      deployer.namespaces(),
+      this.records.deployedDigests(
+        stringifyEntityRef(parseEntityRef(parsed.application)),
+      ),
+    ]);
     const entityRef = stringifyEntityRef(entity);
     const owner = this.catalog.ownerOf(entity);
-    const deployer = this.targets.deployer(environment);
-    const [namespaces, deployedDigests] = await Promise.all([
-      deployer.namespaces(),
-      this.records.deployedDigests(entityRef),
-    ]);
     const validation = validateDeployment(input, {
       owner,
       cluster: { namespaces, deployedDigests },
@@ -271,10 +278,39 @@ export class ChangePlanner {
     }
   }
 
+  /**
+   * Whether a deploy or update can run as it was checked when it was asked
+   * for: checked moments ago (RECHECK_AFTER_MS), against the same running
+   * revision, and not resumed. Otherwise it is planned afresh.
+   */
+  private async checkedPlan(
+    change: StoredChange,
+    base: DeploymentRecord | undefined,
+  ): Promise<Plan | undefined> {
+    if (
+      change.attempts !== 1 ||
+      base?.revision !== change.baseRevision ||
+      Date.now() - Date.parse(change.createdAt) > RECHECK_AFTER_MS
+    ) {
+      return undefined;
+    }
+    const manifests = await this.records.manifests(change.id);
+    if (manifests.length === 0) return undefined;
+    return {
+      request: change.request,
+      manifests,
+      image: change.image,
+      digest: change.digest,
+      base,
+    };
+  }
+
   private async planRequest(
     change: StoredChange,
     base: DeploymentRecord | undefined,
   ): Promise<Plan> {
+    const checked = await this.checkedPlan(change, base);
+    if (checked) return checked;
     let input: unknown = change.request;
     if (change.input) {
       if (!base) {

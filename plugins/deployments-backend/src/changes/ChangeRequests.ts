@@ -1,48 +1,26 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { createHash } from 'node:crypto';
-import { InputError } from '@backstage/errors';
 import {
   DeploymentAction,
   DeploymentChange,
   DeploymentKey,
   DeploymentOutcome,
-  deploymentsCreatePermission,
-  deploymentsDeletePermission,
-  deploymentsRestartPermission,
-  deploymentsRollbackPermission,
-  deploymentsUpdatePermission,
   imageReference,
   isPendingApproval,
-  parseDeploymentRequest,
-  RenderedManifest,
-  withErrorCode,
 } from '@internal/backstage-plugin-deployments-common';
 import { ApprovalService } from '../approvals/ApprovalService';
 import { AuditContext, AuditLog } from '../audit/AuditLog';
 import { auditContextOfInput, auditContextOfKey } from '../audit/auditContexts';
-import {
-  applyOrder,
-  PartialApplyError,
-} from '../kubernetes/KubernetesDeployer';
-import { Authorizer, requesterOf } from '../permissions/Authorizer';
-import { PolicyViolationsError, RequestInvalidError } from '../service/errors';
-import { DeploymentMetrics } from '../service/metrics';
+import { ApplicationCatalog } from '../catalog/ApplicationCatalog';
+import { Targets } from '../kubernetes/Targets';
+import { requesterOf } from '../permissions/Authorizer';
 import { ChangeStore } from '../store/ChangeStore';
 import { DeploymentStore, NewRecord } from '../store/DeploymentStore';
-import {
-  ChangePlanner,
-  checkUpdate,
-  mergeUpdate,
-  Preview,
-} from './ChangePlanner';
+import { DeploymentView } from '../views/DeploymentView';
+import { ChangePlanner, checkUpdate, mergeUpdate } from './ChangePlanner';
 import { ChangeSignals } from './ChangeSignals';
 import { ChangeViews, waitSeconds } from './ChangeViews';
-import {
-  ApplicationCatalog,
-  entityRefOrThrow,
-} from '../catalog/ApplicationCatalog';
-import { Targets } from '../kubernetes/Targets';
-import { DeploymentView } from '../views/DeploymentView';
+import { Preflight } from './Preflight';
 
 /** Options of a call that asks for a change. */
 export type ChangeCallOptions = {
@@ -57,17 +35,6 @@ export type ChangeCallOptions = {
   timeoutSeconds?: number;
 };
 
-const MAX_TIMEOUT_SECONDS = 3600;
-
-/** Who must be allowed what for each action. */
-const PERMISSIONS = {
-  deploy: [deploymentsCreatePermission, 'deploy'],
-  update: [deploymentsUpdatePermission, 'update'],
-  restart: [deploymentsRestartPermission, 'restart'],
-  rollback: [deploymentsRollbackPermission, 'roll back'],
-  delete: [deploymentsDeletePermission, 'delete'],
-} as const;
-
 /**
  * The asking side of the change engine: a mutating call is checked in full
  * (schema, permission, catalog, policies, the objects' ownership and a
@@ -78,8 +45,8 @@ const PERMISSIONS = {
  */
 export class ChangeRequests {
   static create(options: {
+    preflight: Preflight;
     planner: ChangePlanner;
-    authorizer: Authorizer;
     records: DeploymentStore;
     changes: ChangeStore;
     changeViews: ChangeViews;
@@ -88,7 +55,6 @@ export class ChangeRequests {
     targets: Targets;
     approvals: ApprovalService;
     audit: AuditLog;
-    metrics: DeploymentMetrics;
     signals: ChangeSignals;
     maxQueued: number;
   }): ChangeRequests {
@@ -105,7 +71,7 @@ export class ChangeRequests {
     options: ChangeCallOptions & { dryRun?: boolean },
   ): Promise<DeploymentOutcome> {
     if (options.dryRun) {
-      return this.dryRun(input, options);
+      return this.options.preflight.dryRun(input, options);
     }
     return this.tracked(
       { ...auditContextOfInput('deploy', input, options), wait: options.wait },
@@ -124,7 +90,10 @@ export class ChangeRequests {
         wait: options.wait,
       },
       async context => {
-        await this.refuseOutright('update', options.credentials);
+        await this.options.preflight.refuseOutright(
+          'update',
+          options.credentials,
+        );
         const patch = checkUpdate(update);
         const running = await this.options.planner.runningOrThrow(key);
         context.fromVersion = running.image;
@@ -150,9 +119,16 @@ export class ChangeRequests {
         wait: options.wait,
       },
       async context => {
-        await this.refuseOutright('restart', options.credentials);
+        await this.options.preflight.refuseOutright(
+          'restart',
+          options.credentials,
+        );
         const running = await this.options.planner.runningOrThrow(key);
-        await this.authorize('restart', options.credentials, running.entityRef);
+        await this.options.preflight.authorize(
+          'restart',
+          options.credentials,
+          running.entityRef,
+        );
         context.entityRef = running.entityRef;
         context.fromVersion = running.image;
         return this.enqueue(
@@ -185,10 +161,20 @@ export class ChangeRequests {
         wait: options.wait,
       },
       async context => {
-        await this.refuseOutright('rollback', options.credentials);
+        await this.options.preflight.refuseOutright(
+          'rollback',
+          options.credentials,
+        );
         const latest = await this.options.deployments.latestOrThrow(key);
-        await this.authorize('rollback', options.credentials, latest.entityRef);
-        const to = await this.rollbackTarget(key, target.revision);
+        await this.options.preflight.authorize(
+          'rollback',
+          options.credentials,
+          latest.entityRef,
+        );
+        const to = await this.options.preflight.rollbackTarget(
+          key,
+          target.revision,
+        );
         const running = await this.options.records.running(key);
         context.entityRef = latest.entityRef;
         context.fromVersion = running?.image;
@@ -196,7 +182,7 @@ export class ChangeRequests {
         const environment = this.options.targets.environment(key.environment);
         const requester = requesterOf(options.credentials);
         // What ran before must still be accepted by the cluster.
-        await this.dryRunApply(
+        await this.options.preflight.dryRunApply(
           key.environment,
           await this.options.records.manifests(to.id),
         );
@@ -247,9 +233,16 @@ export class ChangeRequests {
         wait: options.wait,
       },
       async context => {
-        await this.refuseOutright('delete', options.credentials);
+        await this.options.preflight.refuseOutright(
+          'delete',
+          options.credentials,
+        );
         const latest = await this.options.deployments.latestOrThrow(key);
-        await this.authorize('delete', options.credentials, latest.entityRef);
+        await this.options.preflight.authorize(
+          'delete',
+          options.credentials,
+          latest.entityRef,
+        );
         const running = await this.options.records.running(key);
         if (!running && latest.action === 'delete') {
           throw this.options.deployments.notFound(key);
@@ -289,94 +282,6 @@ export class ChangeRequests {
     );
   }
 
-  /** Validated and dry-run on the cluster; nothing is recorded or applied. */
-  private async dryRun(
-    input: unknown,
-    options: ChangeCallOptions,
-  ): Promise<DeploymentChange> {
-    const preview = await this.checkDeploy('deploy', input, options);
-    const { request } = preview;
-    const now = new Date().toISOString();
-    return {
-      id: 'dry-run',
-      entityRef: preview.entityRef,
-      environment: request.environment,
-      namespace: request.namespace,
-      name: preview.manifests.find(m => m.kind === 'Deployment')!.metadata!
-        .name!,
-      revision: 0,
-      action: 'deploy',
-      status: 'succeeded',
-      request,
-      image: imageReference(request.image),
-      digest: request.image.digest,
-      requester: request.requester,
-      changeReference: request.changeReference,
-      statusHistory: [{ status: 'succeeded', at: now, reason: 'dry run' }],
-      createdAt: now,
-      finishedAt: now,
-      attempts: 0,
-      links: { self: '' },
-    };
-  }
-
-  /**
-   * Everything a deploy or update is checked for before it is queued:
-   * schema, permission on the application, catalog, policies with the
-   * cluster's facts, ownership of existing objects and a server-side dry run.
-   */
-  private async checkDeploy(
-    action: 'deploy' | 'update',
-    input: unknown,
-    options: ChangeCallOptions,
-  ): Promise<Preview> {
-    this.timeout(options.timeoutSeconds);
-    const body = withRequester(input, requesterOf(options.credentials));
-    const parsed = parseDeploymentRequest(body);
-    if (!parsed.success) {
-      throw new RequestInvalidError(parsed.errors);
-    }
-    // The permission is decided on the application's catalog entity, so the
-    // request is parsed first to know which entity it is about.
-    await this.authorize(
-      action,
-      options.credentials,
-      parsed.request.application,
-    );
-    const checked = await this.options.planner.preview(
-      body,
-      options.credentials,
-    );
-    this.options.metrics.recordViolations(
-      checked.environment.name,
-      checked.violations,
-    );
-    if (checked.violations.some(v => v.severity === 'error')) {
-      throw new PolicyViolationsError(checked.violations);
-    }
-    await this.options.planner.checkOwnership(
-      checked.deployer,
-      checked.manifests,
-      checked.entityRef,
-    );
-    await this.dryRunApply(checked.environment.name, checked.manifests);
-    return checked;
-  }
-
-  /** A server-side dry run of every object; a refusal is the cluster's error. */
-  private async dryRunApply(
-    environment: string,
-    manifests: RenderedManifest[],
-  ): Promise<void> {
-    try {
-      await this.options.targets
-        .deployer(environment)
-        .apply(applyOrder(manifests), { dryRun: true });
-    } catch (error) {
-      throw (error as PartialApplyError).cause ?? error;
-    }
-  }
-
   private async requestDeploy(
     action: 'deploy' | 'update',
     input: unknown,
@@ -384,7 +289,11 @@ export class ChangeRequests {
     context: AuditContext,
     patch?: object,
   ): Promise<DeploymentOutcome> {
-    const preview = await this.checkDeploy(action, input, options);
+    const preview = await this.options.preflight.checkDeploy(
+      action,
+      input,
+      options,
+    );
     const { request } = preview;
     const key: DeploymentKey = {
       environment: request.environment,
@@ -423,6 +332,7 @@ export class ChangeRequests {
         requester: request.requester,
         changeReference: request.changeReference,
         input: patch,
+        baseRevision: running?.revision,
       },
       options,
     );
@@ -435,7 +345,7 @@ export class ChangeRequests {
     const { change, created } = await this.options.changes.enqueue(
       {
         ...record,
-        timeoutSeconds: this.timeout(options.timeoutSeconds),
+        timeoutSeconds: this.options.preflight.timeout(options.timeoutSeconds),
         // One caller's key never answers another caller's change.
         idempotencyKey:
           options.idempotencyKey === undefined
@@ -481,98 +391,8 @@ export class ChangeRequests {
     return auditContextOfKey(action, key, options, current);
   }
 
-  private async rollbackTarget(key: DeploymentKey, revision?: number) {
-    const { records } = this.options;
-    if (revision !== undefined) {
-      const to = await records.byRevision(key, revision);
-      if (!to) {
-        throw withErrorCode(
-          new InputError(
-            `revision ${revision} does not exist in the history of ${key.namespace}/${key.name}`,
-          ),
-          'rollback-target-invalid',
-        );
-      }
-      if (to.status !== 'succeeded' || to.action === 'delete') {
-        throw withErrorCode(
-          new InputError(
-            `revision ${revision} is not a version that ran successfully (it ${
-              to.action === 'delete' ? 'was a delete' : `ended ${to.status}`
-            }); pick a succeeded revision from the history`,
-          ),
-          'rollback-target-invalid',
-        );
-      }
-      return to;
-    }
-    const current = await records.lastGood(key);
-    const to = current
-      ? await records.lastGood(key, current.revision)
-      : undefined;
-    if (!to) {
-      throw withErrorCode(
-        new InputError(
-          `${key.namespace}/${key.name} has no earlier successful revision to roll back to`,
-        ),
-        'rollback-target-invalid',
-      );
-    }
-    return to;
-  }
-
   private async owner(entityRef: string, credentials: BackstageCredentials) {
     const { catalog } = this.options;
     return catalog.ownerOf(await catalog.application(entityRef, credentials));
   }
-
-  private refuseOutright(
-    action: Exclude<keyof typeof PERMISSIONS, 'deploy'>,
-    credentials: BackstageCredentials,
-  ) {
-    const [permission, verb] = PERMISSIONS[action];
-    return this.options.authorizer.refuseOutright(
-      permission,
-      credentials,
-      verb,
-    );
-  }
-
-  private authorize(
-    action: keyof typeof PERMISSIONS,
-    credentials: BackstageCredentials,
-    entityRef: string,
-  ) {
-    const [permission, verb] = PERMISSIONS[action];
-    return this.options.authorizer.authorize(
-      permission,
-      credentials,
-      verb,
-      entityRefOrThrow(entityRef),
-    );
-  }
-
-  private timeout(requested?: number): number | undefined {
-    if (requested === undefined) return undefined;
-    if (
-      !Number.isFinite(requested) ||
-      requested < 1 ||
-      requested > MAX_TIMEOUT_SECONDS
-    ) {
-      throw withErrorCode(
-        new InputError(
-          `timeoutSeconds must be between 1 and ${MAX_TIMEOUT_SECONDS}, got ${requested}`,
-        ),
-        'timeout-invalid',
-      );
-    }
-    return requested;
-  }
-}
-
-/** Who deploys is who is signed in, whatever the body says. */
-function withRequester(input: unknown, requester: string): unknown {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return input;
-  }
-  return { ...input, requester };
 }

@@ -163,23 +163,30 @@ export class ChangeViews {
     const deadline = Date.now() + ms;
     let current = change;
     while (!isFinalStatus(current.status) && Date.now() < deadline) {
-      await new Promise<void>(resolve => {
-        const timer = setTimeout(
-          done,
-          Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now())),
-        );
-        const unsubscribe = this.options.signals.subscribe(id => {
-          if (id === current.id || id === '') done();
-        });
-        function done() {
-          clearTimeout(timer);
-          unsubscribe();
-          resolve();
-        }
-      });
+      await this.moved(
+        current.id,
+        Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now())),
+      );
       current = await this.options.changes.getOrThrow(current.id);
     }
     return current;
+  }
+
+  /** Resolves when change `id` may have moved, or after `ms` at the latest. */
+  private moved(id: string, ms: number): Promise<void> {
+    return new Promise<void>(resolve => {
+      let unsubscribe = () => {};
+      const timer = setTimeout(() => {
+        unsubscribe();
+        resolve();
+      }, ms);
+      unsubscribe = this.options.signals.subscribe(moved => {
+        if (moved !== id && moved !== '') return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      });
+    });
   }
 }
 

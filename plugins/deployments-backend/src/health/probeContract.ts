@@ -195,3 +195,20 @@ export function joinUrl(base: string, path: string): string {
   url.hash = '';
   return url.toString();
 }
+
+/** The contract with every probe `unreachable` for the same reason. */
+export function unreachableContract(
+  target: string,
+  error: string,
+): HealthContractResult {
+  const result = (path: string) => ({
+    status: 'unreachable' as const,
+    url: joinUrl(target, path),
+    error,
+  });
+  return {
+    liveness: result(CONTRACT_PATHS.liveness),
+    readiness: result(CONTRACT_PATHS.readiness),
+    info: result(CONTRACT_PATHS.info),
+  };
+}

@@ -1,8 +1,43 @@
 import { Config } from '@backstage/config';
 import { ServiceUnavailableError } from '@backstage/errors';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { withErrorCode } from '@internal/backstage-plugin-deployments-common';
 import { readFileSync } from 'node:fs';
+import https from 'node:https';
+
+/**
+ * A KubeConfig whose requests share one keep-alive HTTPS agent. The client
+ * creates a new agent (a new TLS handshake) for every request otherwise;
+ * with one per cluster, a deploy's reads, dry runs and applies reuse their
+ * connections. Proxy agents are left as the client makes them.
+ */
+class KeepAliveKubeConfig extends KubeConfig {
+  private agent?: https.Agent;
+
+  private shared<T>(agent: T): T {
+    if (!(agent instanceof https.Agent) || agent.constructor !== https.Agent) {
+      return agent;
+    }
+    this.agent ??= new https.Agent({
+      ...(agent as https.Agent & { options: https.AgentOptions }).options,
+      keepAlive: true,
+    });
+    return this.agent as unknown as T;
+  }
+
+  async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const agent = context.getAgent();
+    if (agent) context.setAgent(this.shared(agent));
+  }
+
+  async applyToFetchOptions(
+    opts: https.RequestOptions,
+  ): ReturnType<KubeConfig['applyToFetchOptions']> {
+    const init = await super.applyToFetchOptions(opts);
+    return { ...init, agent: this.shared(init.agent) };
+  }
+}
 
 type ClusterSettings = {
   name: string;
@@ -72,7 +107,7 @@ export class ClusterClients {
         'cluster-not-configured',
       );
     }
-    const kc = new KubeConfig();
+    const kc = new KeepAliveKubeConfig();
     kc.loadFromOptions({
       clusters: [
         {

@@ -24,7 +24,7 @@ export function objectKey(m: KubernetesObject | RenderedManifest) {
   return `${m.kind}/${m.metadata?.name}`;
 }
 
-/** The Deployment last: its pods start only once everything they use exists. */
+/** The Deployment last: its pods start only once everything they use exists (also the order of a diff). */
 export function applyOrder(manifests: RenderedManifest[]): RenderedManifest[] {
   return [
     ...manifests.filter(m => m.kind !== 'Deployment'),
@@ -70,41 +70,60 @@ export class KubernetesDeployer {
   }
 
   /**
-   * Server-side apply of every manifest in the order given. A refusal
-   * throws a PartialApplyError that says what was applied before it.
+   * Server-side apply of every manifest. A dry run sends them all at once;
+   * a real apply sends every object but the Deployment at once and the
+   * Deployment last, so its pods start only when what they use exists. A
+   * refusal throws a PartialApplyError that says what was applied before.
    */
   async apply(
     manifests: RenderedManifest[],
     options: { dryRun?: boolean } = {},
   ): Promise<KubernetesObject[]> {
-    const applied: KubernetesObject[] = [];
-    for (const manifest of manifests) {
-      try {
-        applied.push(
-          await this.objects.patch(
-            manifest as KubernetesObject,
-            undefined,
-            options.dryRun ? 'All' : undefined,
-            FIELD_MANAGER,
-            true,
-            PatchStrategy.ServerSideApply,
-          ),
-        );
-      } catch (error) {
+    const phases = options.dryRun
+      ? [manifests]
+      : [
+          manifests.filter(m => m.kind !== 'Deployment'),
+          manifests.filter(m => m.kind === 'Deployment'),
+        ];
+    const results = new Map<RenderedManifest, KubernetesObject>();
+    for (const phase of phases) {
+      const settled = await Promise.allSettled(
+        phase.map(manifest => this.applyOne(manifest, options.dryRun)),
+      );
+      settled.forEach((result, i) => {
+        if (result.status === 'fulfilled') results.set(phase[i], result.value);
+      });
+      const refused = settled.findIndex(r => r.status === 'rejected');
+      if (refused >= 0) {
+        const manifest = phase[refused];
         throw new PartialApplyError(
-          manifests.slice(0, applied.length),
+          manifests.filter(m => results.has(m)),
           manifest,
-          mapKubernetesError(error, {
-            cluster: this.cluster,
-            namespace: manifest.metadata?.namespace,
-            what: `${options.dryRun ? 'dry-run apply' : 'apply'} ${objectKey(
-              manifest,
-            )}`,
-          }),
+          mapKubernetesError(
+            (settled[refused] as PromiseRejectedResult).reason,
+            {
+              cluster: this.cluster,
+              namespace: manifest.metadata?.namespace,
+              what: `${options.dryRun ? 'dry-run apply' : 'apply'} ${objectKey(
+                manifest,
+              )}`,
+            },
+          ),
         );
       }
     }
-    return applied;
+    return manifests.map(m => results.get(m)!);
+  }
+
+  private applyOne(manifest: RenderedManifest, dryRun?: boolean) {
+    return this.objects.patch(
+      manifest as KubernetesObject,
+      undefined,
+      dryRun ? 'All' : undefined,
+      FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
   }
 
   /**

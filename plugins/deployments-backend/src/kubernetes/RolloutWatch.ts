@@ -71,6 +71,218 @@ function assess(deployment: V1Deployment): {
   };
 }
 
+type FollowOptions = {
+  /** Epoch milliseconds: when a rollout that is not ready counts as failed. */
+  deadline: number;
+  signal?: AbortSignal;
+  /** Called with each new progress text, e.g. "1/2 updated, 1 available". */
+  onProgress?: (progress: string) => void;
+};
+
+/** One rollout being followed: its last progress, reachability and watch. */
+class RolloutFollower {
+  private readonly stop = new AbortController();
+  private readonly apps: AppsV1Api;
+  private readonly watch: Watch;
+  private readonly path: string;
+  private readonly fieldSelector: string;
+  private settled = false;
+  private progress = 'no status yet';
+  private reachable = true;
+  private lastError = '';
+  private resourceVersion = '';
+  private backoff = 250;
+  private resolve: (verdict: RolloutVerdict) => void = () => {};
+  private timer?: ReturnType<typeof setTimeout>;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly target: {
+      cluster: string;
+      namespace: string;
+      name: string;
+    },
+    private readonly options: FollowOptions,
+  ) {
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.watch = new Watch(kubeConfig);
+    this.path = `/apis/apps/v1/namespaces/${target.namespace}/deployments`;
+    this.fieldSelector = `metadata.name=${target.name}`;
+  }
+
+  verdict(): Promise<RolloutVerdict> {
+    return new Promise<RolloutVerdict>(resolve => {
+      this.resolve = resolve;
+      this.timer = setTimeout(
+        () => this.atDeadline(),
+        Math.max(0, this.options.deadline - Date.now()),
+      );
+      if (this.options.signal?.aborted) this.onAbort();
+      this.options.signal?.addEventListener('abort', this.onAbort);
+      this.run().catch(error =>
+        this.finish({
+          outcome: 'unreachable',
+          reason: this.mapError(error),
+        }),
+      );
+    });
+  }
+
+  private readonly onAbort = () =>
+    this.finish({
+      outcome: 'aborted',
+      reason: 'stopped following the rollout',
+    });
+
+  private atDeadline() {
+    this.finish(
+      this.reachable
+        ? // What the rollout had reached by then.
+          { outcome: 'timeout', reason: this.progress }
+        : {
+            outcome: 'unreachable',
+            reason: `the rollout could not be followed until the deadline: ${this.lastError}`,
+          },
+    );
+  }
+
+  private finish(verdict: RolloutVerdict) {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.stop.abort();
+    this.resolve(verdict);
+  }
+
+  private mapError(error: unknown): string {
+    return mapKubernetesError(error, {
+      cluster: this.target.cluster,
+      namespace: this.target.namespace,
+      what: `watch the rollout of Deployment/${this.target.name}`,
+    }).message;
+  }
+
+  private observe(deployment: V1Deployment | undefined) {
+    if (!deployment) {
+      this.finish({
+        outcome: 'deleted',
+        reason: 'the Deployment was deleted during the rollout',
+      });
+      return;
+    }
+    const state = assess(deployment);
+    if (state.progress !== this.progress) {
+      this.progress = state.progress;
+      this.options.onProgress?.(this.progress);
+    }
+    if (state.stalled) {
+      this.finish({ outcome: 'stalled', reason: state.stalled });
+    } else if (state.ready) {
+      this.finish({
+        outcome: 'ready',
+        revision:
+          deployment.metadata?.annotations?.[
+            'deployment.kubernetes.io/revision'
+          ],
+      });
+    }
+  }
+
+  private async run() {
+    while (!this.settled) {
+      try {
+        await this.round();
+      } catch (error) {
+        if (this.settled) return;
+        if (isGone(error)) {
+          this.resourceVersion = '';
+          continue;
+        }
+        this.reachable = false;
+        this.lastError = this.mapError(error);
+        // Ask again from scratch once the cluster answers.
+        this.resourceVersion = '';
+        await this.pause();
+      }
+    }
+  }
+
+  /** A list (when there is no resourceVersion) and one watch until it closes. */
+  private async round() {
+    if (!this.resourceVersion) {
+      const list = await this.apps.listNamespacedDeployment({
+        namespace: this.target.namespace,
+        fieldSelector: this.fieldSelector,
+      });
+      this.reachable = true;
+      this.observe(list.items[0]);
+      this.resourceVersion = list.metadata?.resourceVersion ?? '';
+      if (this.settled) return;
+    }
+    const opened = Date.now();
+    const closed = await this.watchOnce();
+    if (this.settled) return;
+    if (isGone(closed)) {
+      this.resourceVersion = '';
+    } else if (closed) {
+      throw closed;
+    } else if (Date.now() - opened < 200) {
+      // Closed cleanly (server time-out, a proxy or load balancer): the next
+      // round watches again from the last resourceVersion, at once unless
+      // the connection keeps closing right after it opened.
+      await this.pause();
+    }
+  }
+
+  /** Watches from the last resourceVersion; resolves with how it closed. */
+  private watchOnce(): Promise<unknown> {
+    return new Promise<unknown>((closedWith, failed) => {
+      let done = false;
+      this.watch
+        .watch(
+          this.path,
+          {
+            fieldSelector: this.fieldSelector,
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: true,
+          },
+          (type: string, object: any) => this.onEvent(type, object),
+          error => {
+            done = true;
+            closedWith(error ?? null);
+          },
+        )
+        .then(request => {
+          // watch() also returns after a refused request (done first).
+          if (!done) {
+            this.reachable = true;
+            this.backoff = 250;
+          }
+          this.stop.signal.addEventListener('abort', () => request.abort());
+          if (this.stop.signal.aborted) request.abort();
+        }, failed);
+    });
+  }
+
+  private onEvent(type: string, object: any) {
+    if (type === 'ERROR') {
+      // 410: the resourceVersion is too old; the server closes the watch.
+      if (object?.code === 410) this.resourceVersion = '';
+      return;
+    }
+    this.resourceVersion =
+      object?.metadata?.resourceVersion ?? this.resourceVersion;
+    if (type === 'BOOKMARK') return;
+    this.observe(type === 'DELETED' ? undefined : object);
+  }
+
+  private async pause() {
+    await sleep(this.backoff, this.stop.signal);
+    this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
+  }
+}
+
 /**
  * Follows a Deployment's rollout until a verdict, by list + watch: a watch
  * that the API server or anything in between closes is re-established from
@@ -83,170 +295,7 @@ function assess(deployment: V1Deployment): {
 export function followRollout(
   kubeConfig: KubeConfig,
   target: { cluster: string; namespace: string; name: string },
-  options: {
-    /** Epoch milliseconds: when a rollout that is not ready counts as failed. */
-    deadline: number;
-    signal?: AbortSignal;
-    /** Called with each new progress text, e.g. "1/2 updated, 1 available". */
-    onProgress?: (progress: string) => void;
-  },
+  options: FollowOptions,
 ): Promise<RolloutVerdict> {
-  const { cluster, namespace, name } = target;
-  const where = {
-    cluster,
-    namespace,
-    what: `watch the rollout of Deployment/${name}`,
-  };
-  const stop = new AbortController();
-  const apps = kubeConfig.makeApiClient(AppsV1Api);
-  const watch = new Watch(kubeConfig);
-  const path = `/apis/apps/v1/namespaces/${namespace}/deployments`;
-  const fieldSelector = `metadata.name=${name}`;
-
-  return new Promise<RolloutVerdict>(resolve => {
-    let settled = false;
-    let progress = 'no status yet';
-    let reachable = true;
-    let lastError = '';
-    const finish = (verdict: RolloutVerdict) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      stop.abort();
-      resolve(verdict);
-    };
-    const timer = setTimeout(
-      () =>
-        finish(
-          reachable
-            ? {
-                outcome: 'timeout',
-                // What the rollout had reached by then.
-                reason: progress,
-              }
-            : {
-                outcome: 'unreachable',
-                reason: `the rollout could not be followed until the deadline: ${lastError}`,
-              },
-        ),
-      Math.max(0, options.deadline - Date.now()),
-    );
-    const onAbort = () =>
-      finish({ outcome: 'aborted', reason: 'stopped following the rollout' });
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort);
-
-    const observe = (deployment: V1Deployment | undefined) => {
-      if (!deployment) {
-        finish({
-          outcome: 'deleted',
-          reason: 'the Deployment was deleted during the rollout',
-        });
-        return;
-      }
-      const state = assess(deployment);
-      if (state.progress !== progress) {
-        progress = state.progress;
-        options.onProgress?.(progress);
-      }
-      if (state.stalled) finish({ outcome: 'stalled', reason: state.stalled });
-      else if (state.ready) {
-        finish({
-          outcome: 'ready',
-          revision:
-            deployment.metadata?.annotations?.[
-              'deployment.kubernetes.io/revision'
-            ],
-        });
-      }
-    };
-
-    const run = async () => {
-      let resourceVersion = '';
-      let backoff = 250;
-      while (!settled) {
-        try {
-          if (!resourceVersion) {
-            const list = await apps.listNamespacedDeployment({
-              namespace,
-              fieldSelector,
-            });
-            reachable = true;
-            observe(list.items[0]);
-            resourceVersion = list.metadata?.resourceVersion ?? '';
-            if (settled) return;
-          }
-          const opened = Date.now();
-          const closed = await new Promise<unknown>((closedWith, failed) => {
-            let done = false;
-            watch
-              .watch(
-                path,
-                {
-                  fieldSelector,
-                  resourceVersion,
-                  allowWatchBookmarks: true,
-                },
-                (type: string, object: any) => {
-                  if (type === 'ERROR') {
-                    // 410: the resourceVersion is too old; the server closes.
-                    if (object?.code === 410) resourceVersion = '';
-                    return;
-                  }
-                  resourceVersion =
-                    object?.metadata?.resourceVersion ?? resourceVersion;
-                  if (type === 'BOOKMARK') return;
-                  observe(type === 'DELETED' ? undefined : object);
-                },
-                error => {
-                  done = true;
-                  closedWith(error ?? null);
-                },
-              )
-              .then(request => {
-                // watch() also returns after a refused request (done first).
-                if (!done) {
-                  reachable = true;
-                  backoff = 250;
-                }
-                stop.signal.addEventListener('abort', () => request.abort());
-                if (stop.signal.aborted) request.abort();
-              }, failed);
-          });
-          if (settled) return;
-          if (isGone(closed)) {
-            resourceVersion = '';
-          } else if (closed) {
-            throw closed;
-          }
-          // Closed cleanly (server time-out, a proxy or load balancer): the
-          // next round watches again from the last resourceVersion, at once
-          // unless the connection keeps closing right after it opened.
-          if (Date.now() - opened < 200) {
-            await sleep(backoff, stop.signal);
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-          }
-        } catch (error) {
-          if (settled) return;
-          if (isGone(error)) {
-            resourceVersion = '';
-            continue;
-          }
-          reachable = false;
-          lastError = mapKubernetesError(error, where).message;
-          // Ask again from scratch once the cluster answers.
-          resourceVersion = '';
-          await sleep(backoff, stop.signal);
-          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-        }
-      }
-    };
-    run().catch(error =>
-      finish({
-        outcome: 'unreachable',
-        reason: mapKubernetesError(error, where).message,
-      }),
-    );
-  });
+  return new RolloutFollower(kubeConfig, target, options).verdict();
 }

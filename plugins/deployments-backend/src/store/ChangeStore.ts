@@ -3,15 +3,24 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   ACTIVE_STATUSES,
   DeploymentKey,
+  DeploymentRecord,
   DeploymentStatus,
-  DeploymentUpdate,
   FINAL_STATUSES,
   RenderedManifest,
-  StatusTransition,
   withErrorCode,
 } from '@internal/backstage-plugin-deployments-common';
 import { Knex } from 'knex';
 import { migratedClient } from './migrate';
+import {
+  appendTransition,
+  ChangeFields,
+  LeaseLostError,
+  StoredChange,
+  toChange,
+} from './changeRows';
+
+export type { ChangeFields, StoredChange } from './changeRows';
+export { LeaseLostError } from './changeRows';
 import {
   FINAL_SQL,
   insertRecordRow,
@@ -19,64 +28,9 @@ import {
   NewRecord,
   RecordRow,
   RECORDS_TABLE,
-  toRecord,
 } from './recordRows';
-import { DeploymentRecord } from '@internal/backstage-plugin-deployments-common';
 
 const TABLE = RECORDS_TABLE;
-
-/** A change as the engine sees it: the record plus what only the engine needs. */
-export type StoredChange = DeploymentRecord & {
-  input?: DeploymentUpdate;
-  baseRevision?: number;
-  timeoutSeconds?: number;
-  attempts: number;
-  leaseOwner?: string;
-  appliedAt?: string;
-};
-
-/** The fields a step of a change may set besides its status. */
-export type ChangeFields = {
-  request?: NewRecord['request'];
-  manifests?: RenderedManifest[];
-  image?: string;
-  digest?: string | null;
-  baseRevision?: number | null;
-  appliedAt?: Date;
-  error?: string;
-};
-
-/** A worker's hold on a change ran out and another may have taken it. */
-export class LeaseLostError extends Error {
-  constructor(id: string, worker: string) {
-    super(`the lease of change ${id} held by ${worker} was lost`);
-    this.name = 'LeaseLostError';
-  }
-}
-
-function toChange(row: RecordRow): StoredChange {
-  const change: StoredChange = {
-    ...toRecord(row),
-    attempts: Number(row.attempts ?? 0),
-  };
-  if (row.input) change.input = JSON.parse(row.input);
-  if (row.base_revision !== null) change.baseRevision = row.base_revision;
-  if (row.timeout_seconds !== null) change.timeoutSeconds = row.timeout_seconds;
-  if (row.lease_owner) change.leaseOwner = row.lease_owner;
-  if (row.applied_at !== null && row.applied_at !== undefined) {
-    change.appliedAt = new Date(row.applied_at).toISOString();
-  }
-  return change;
-}
-
-function appendTransition(
-  historyJson: string,
-  transition: StatusTransition,
-): string {
-  const history: StatusTransition[] = JSON.parse(historyJson);
-  history.push(transition);
-  return JSON.stringify(history);
-}
 
 /**
  * Changes in the plugin's database, as a queue shared by every backend

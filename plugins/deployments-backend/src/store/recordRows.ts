@@ -89,6 +89,8 @@ export type NewRecord = DeploymentKey & {
   rollbackToRevision?: number;
   /** For an update: the fields to merge over what runs when it is planned. */
   input?: DeploymentUpdate;
+  /** The revision that ran when the change was checked (and rendered). */
+  baseRevision?: number;
   timeoutSeconds?: number;
   /** A key that makes asking twice (a retried scaffolder step) give one change. */
   idempotencyKey?: string;
@@ -198,7 +200,7 @@ export async function insertRecordRow(
     created_at: now,
     finished_at: FINAL_STATUSES.includes(status) ? now : null,
     input: record.input ? JSON.stringify(record.input) : null,
-    base_revision: null,
+    base_revision: record.baseRevision ?? null,
     timeout_seconds: record.timeoutSeconds ?? null,
     lease_owner: null,
     lease_expires_at: null,
