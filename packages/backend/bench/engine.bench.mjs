@@ -310,7 +310,7 @@ async function throughput(cluster) {
     );
     const ended = performance.now();
     const rows = await query(
-      'SELECT id, name, revision, status, attempts, created_at, started_at, finished_at FROM deployment_records',
+      'SELECT id, name, revision, status, attempts, created_at, started_at, finished_at, status_history FROM deployment_records',
     );
     const byStatus = {};
     for (const row of rows)
@@ -351,6 +351,25 @@ async function throughput(cluster) {
       `queue wait: p50 ${ms(wait.p50)}, p95 ${ms(wait.p95)}, max ${ms(
         wait.max,
       )}`,
+    );
+    // Where a running change spends its time, step by step.
+    const steps = {};
+    for (const row of rows) {
+      const history = JSON.parse(row.status_history);
+      for (let i = 1; i < history.length; i++) {
+        (steps[history[i - 1].status] ??= []).push(
+          Date.parse(history[i].at) - Date.parse(history[i - 1].at),
+        );
+      }
+    }
+    console.log(
+      `time per step (p50 / p95): ${Object.entries(steps)
+        .filter(([step]) => step !== 'queued')
+        .map(([step, times]) => {
+          const t = stats(times);
+          return `${step} ${ms(t.p50)} / ${ms(t.p95)}`;
+        })
+        .join(', ')}`,
     );
   } finally {
     await stopAll({ backends });

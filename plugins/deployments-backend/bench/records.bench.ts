@@ -9,7 +9,8 @@ import {
   parseDeploymentRequest,
   renderManifests,
 } from '@internal/backstage-plugin-deployments-common';
-import { figuresByTeam } from '../src/service/deliveryFigures';
+import { figuresByTeam } from '../src/views/deliveryFigures';
+import { DeliveryStore } from '../src/store/DeliveryStore';
 import { DeploymentStore } from '../src/store/DeploymentStore';
 
 const parsed = parseDeploymentRequest({
@@ -39,10 +40,12 @@ function p(sorted: number[], q: number) {
 }
 
 async function bench(label: string, knex: Knex) {
-  const store = await DeploymentStore.create({
+  const database = {
     getClient: async () => knex,
     migrations: { skip: false },
-  });
+  };
+  const store = await DeploymentStore.create(database);
+  const delivery = await DeliveryStore.create(database);
   // 1,000 deployments (one record each) and 1,000 records of one deployment.
   for (let i = 0; i < 1000; i++) {
     await store.insert({
@@ -105,9 +108,9 @@ async function bench(label: string, knex: Knex) {
     const scope = {};
     const [latest, failures, counts, firsts] = await Promise.all([
       store.listLatest({ ...scope, limit: 10_000 }),
-      store.recentFailures(scope, 20),
-      store.deliveryCounts(scope),
-      store.firstDeployments(scope),
+      delivery.recentFailures(scope, 20),
+      delivery.deliveryCounts(scope),
+      delivery.firstDeployments(scope),
     ]);
     figuresByTeam(counts, teamOf);
     return [...latest, ...failures, ...firsts];

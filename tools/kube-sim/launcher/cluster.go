@@ -209,6 +209,10 @@ func (c *cluster) startAll(inf *info, keys *pki, nodeCount int) error {
 		"--cluster-signing-cert-file="+keys.CACert, "--cluster-signing-key-file="+keys.CAKey,
 		"--use-service-account-credentials=true", "--service-cluster-ip-range="+serviceCIDR,
 		"--leader-elect=false", "--profiling=false", "--v=0",
+		// No client-side rate limits (as kwokctl does): the pods are fake, so
+		// the controllers, not a real cluster's nodes, would set the pace.
+		"--kube-api-qps=5000", "--kube-api-burst=10000",
+		"--concurrent-deployment-syncs=20", "--concurrent-replicaset-syncs=20",
 	); err != nil {
 		return err
 	}
@@ -217,6 +221,7 @@ func (c *cluster) startAll(inf *info, keys *pki, nodeCount int) error {
 		"--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", p.Scheduler),
 		"--cert-dir="+c.path("pki", "scheduler"),
 		"--leader-elect=false", "--profiling=false", "--v=0",
+		"--kube-api-qps=5000", "--kube-api-burst=10000",
 	); err != nil {
 		return err
 	}
