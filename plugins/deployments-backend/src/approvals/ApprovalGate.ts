@@ -113,6 +113,15 @@ export class ApprovalGate {
       const now = new Date();
       const result = await this.options.changes.inTransaction(async tx => {
         const latest = await this.options.changes.lockDeployment(tx, approval);
+        // Decided meanwhile (by a concurrent approval that just committed
+        // its change): that is the answer, not "stale".
+        const current = await this.options.approvalStore.get(approval.id, tx);
+        if (current && current.status !== 'pending') {
+          return {
+            kind: 'decided',
+            outcome: { won: false, current },
+          } as const;
+        }
         if (latest !== (approval.baseRevision ?? latest)) {
           return { kind: 'stale', latest } as const;
         }

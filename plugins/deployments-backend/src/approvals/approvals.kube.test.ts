@@ -731,6 +731,33 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
     );
   });
 
+  it('answers the slower of two simultaneous approvals that it was already approved, not stale', async () => {
+    const requested = await request(server)
+      .put(`/api/deployments/deployments/production/${PROD_NS}/payments-api`)
+      .set('authorization', as(ADA))
+      .send({ replicas: 4 });
+    const id = requested.body.approval.id;
+    const answers = await Promise.all(
+      [GRACE, KELSEY].map(approver =>
+        request(server)
+          .post(`/api/deployments/approvals/${id}/approve`)
+          .set('authorization', as(approver))
+          .send({}),
+      ),
+    );
+    expect(answers.map(a => a.status).sort()).toEqual([200, 409]);
+    const loser = answers.find(a => a.status === 409)!;
+    expect(loser.body.error.code).toBe('approval-decided');
+    expect(loser.body.error.message).toMatch(
+      /was already approved by user:default\/(grace|kelsey)/,
+    );
+    const winner = answers.find(a => a.status === 200)!;
+    await request(server)
+      .get(`/api/deployments/changes/${winner.body.changeId}?wait=60`)
+      .set('authorization', as(ADA));
+    expect((await productionDeployments())[0].spec?.replicas).toBe(4);
+  });
+
   it('refuses to approve an expired request before the expiry task has run', async () => {
     const requested = await request(server)
       .put(`/api/deployments/deployments/production/${PROD_NS}/payments-api`)
@@ -751,7 +778,7 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       .set('authorization', as(ADA));
     expect(after.body.status).toBe('pending');
     expect(after.body.changeId).toBeUndefined();
-    expect((await productionDeployments())[0].spec?.replicas).toBe(3);
+    expect((await productionDeployments())[0].spec?.replicas).toBe(4);
   });
 
   it('applies an approved change exactly once when the backend restarts before it ran', async () => {

@@ -151,8 +151,11 @@ export class ApprovalStore {
     return toApproval(row);
   }
 
-  async get(id: string): Promise<ApprovalRequest | undefined> {
-    const row = await this.knex<Row>(TABLE).where({ id }).first();
+  async get(
+    id: string,
+    tx: Knex = this.knex,
+  ): Promise<ApprovalRequest | undefined> {
+    const row = await tx<Row>(TABLE).where({ id }).first();
     return row ? toApproval(row) : undefined;
   }
 
