@@ -7,6 +7,8 @@
  */
 export const DEPLOYMENT_ERROR_CODES = {
   'request-invalid': 'The request does not match the deployment schema',
+  'parameter-invalid':
+    'A path or query parameter, header or body field of the call is not valid',
   'policy-blocked': 'Error-level policy violations block the deployment',
   'application-not-in-catalog': 'The application is not a catalog entity',
   'application-without-owner': 'The application has no owner in the catalog',

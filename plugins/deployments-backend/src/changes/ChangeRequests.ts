@@ -333,6 +333,7 @@ export class ChangeRequests {
         changeReference: request.changeReference,
         input: patch,
         baseRevision: running?.revision,
+        warnings: preview.violations.filter(v => v.severity === 'warning'),
       },
       options,
     );

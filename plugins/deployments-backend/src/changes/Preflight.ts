@@ -86,6 +86,9 @@ export class Preflight {
       requester: request.requester,
       changeReference: request.changeReference,
       statusHistory: [{ status: 'succeeded', at: now, reason: 'dry run' }],
+      warnings: preview.violations
+        .filter(v => v.severity === 'warning')
+        .slice(0, 20),
       createdAt: now,
       finishedAt: now,
       attempts: 0,

@@ -151,6 +151,29 @@ describe('the change engine on a real cluster', () => {
     expect(history.body.items[0].revision).toBe(7);
   });
 
+  it('answers a change with its policy warnings and keeps them on the record', async () => {
+    const res = await request(server)
+      .post('/api/deployments/deployments?wait=60')
+      .set('authorization', auth)
+      .send(
+        deployRequest({
+          name: 'payments-aliased',
+          env: [{ name: 'PYTHON_ENV', value: 'development' }],
+        }),
+      );
+    expect(res.body.status).toBe('succeeded');
+    const warning = expect.objectContaining({
+      policyId: 'canonical-config-names',
+      severity: 'warning',
+      path: 'env[0].name',
+    });
+    expect(res.body.warnings).toEqual([warning]);
+    const history = await request(server)
+      .get(`${deployments}/payments-aliased/history`)
+      .set('authorization', auth);
+    expect(history.body.items[0].warnings).toEqual([warning]);
+  });
+
   it("keeps one caller's Idempotency-Key from answering another caller's change", async () => {
     const asGrace = mockCredentials.user.header('user:default/grace');
     const ada = await request(server)
@@ -177,8 +200,8 @@ describe('the change engine on a real cluster', () => {
       ['?wait=abc', undefined, 'wait-invalid'],
       ['?wait=301', undefined, 'wait-invalid'],
       ['?wait=1&wait=2', undefined, 'wait-invalid'],
-      ['?dryRun=yes', undefined, undefined],
-      ['', 'has space', undefined],
+      ['?dryRun=yes', undefined, 'parameter-invalid'],
+      ['', 'has space', 'parameter-invalid'],
     ] as const) {
       const call = request(server)
         .post(`/api/deployments/deployments${query}`)

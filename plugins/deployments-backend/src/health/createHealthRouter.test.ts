@@ -121,24 +121,27 @@ describe('GET /entities/:kind/:namespace/:name/health', () => {
   });
 
   it.each([
-    ['/entities/component/default/bad%20name!/health', "name 'bad name!'"],
-    ['/entities/comp%24nent/default/payments-api/health', "kind 'comp$nent'"],
-    [
-      '/entities/component/Not_Valid!/payments-api/health',
-      "namespace 'Not_Valid!'",
-    ],
+    ['/entities/component/default/bad%20name!/health', 'params name'],
+    ['/entities/comp%24nent/default/payments-api/health', 'params kind'],
+    ['/entities/component/Not_Valid!/payments-api/health', 'params namespace'],
     [
       '/entities/component/default/payments-api/health?refresh=maybe',
-      "refresh must be 'true' or 'false'",
+      'query refresh',
     ],
-  ])('answers 400 for %s', async (path, message) => {
+    [
+      '/entities/component/default/payments-api/health?refresh=true&refresh=true',
+      'query refresh',
+    ],
+    ['/entities/component/default/payments-api/health?fresh=1', 'query'],
+  ])('answers 400 for %s, naming the field', async (path, field) => {
     const res = await request(await backend())
       .get(`/api/deployments${path}`)
       .set('authorization', mockCredentials.user.header());
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({
       name: 'InputError',
-      message: expect.stringContaining(message),
+      code: 'parameter-invalid',
+      errors: [expect.objectContaining({ field })],
     });
   });
 });

@@ -1,11 +1,9 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { makeValidator } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
+import { entityParams, flag, parseRequest } from '../router/requestParts';
 import { HealthService } from './HealthService';
-
-const validator = makeValidator();
 
 /**
  * `GET /entities/:kind/:namespace/:name/health[?refresh=true]`: the Service
@@ -19,36 +17,18 @@ export function createHealthRouter(options: {
   const router = Router();
 
   router.get('/entities/:kind/:namespace/:name/health', async (req, res) => {
+    const { params, query } = parseRequest(req, {
+      params: entityParams,
+      query: z.strictObject({ refresh: flag.optional() }),
+    });
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const { kind, namespace, name } = req.params;
-    if (!validator.isValidKind(kind)) {
-      throw new InputError(
-        `kind '${kind}' is not a valid entity kind, e.g. component`,
-      );
-    }
-    if (!validator.isValidNamespace(namespace)) {
-      throw new InputError(
-        `namespace '${namespace}' is not a valid entity namespace, e.g. default`,
-      );
-    }
-    if (!validator.isValidEntityName(name)) {
-      throw new InputError(
-        `name '${name}' is not a valid entity name (letters, digits, '-', '_', '.'; at most 63 characters)`,
-      );
-    }
-    const refresh = req.query.refresh;
-    if (refresh !== undefined && refresh !== 'true' && refresh !== 'false') {
-      throw new InputError(
-        `refresh must be 'true' or 'false', got '${String(refresh)}'`,
-      );
-    }
     res.json(
-      await health.getEntityHealth(
-        { kind, namespace, name },
-        { credentials, refresh: refresh === 'true' },
-      ),
+      await health.getEntityHealth(params, {
+        credentials,
+        refresh: query.refresh ?? false,
+      }),
     );
   });
 

@@ -1,38 +1,29 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
-  APPROVAL_STATUSES,
   ApprovalStatus,
   auditEventsToCsv,
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
+import {
+  approvalStatus,
+  entityRefText,
+  environmentName,
+  idParams,
+  parseRequest,
+  wholeNumber,
+} from './requestParts';
 
-const APPROVAL_ID =
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function approvalIdOf(req: Request): string {
-  const { id } = req.params;
-  if (!APPROVAL_ID.test(id)) {
-    throw new InputError(
-      `approval id '${id}' is not a UUID; use the id from GET /approvals`,
-    );
-  }
-  return id;
-}
-
-function commentOf(body: unknown): { comment?: string } {
-  if (body === undefined || body === null || typeof body !== 'object') {
-    return {};
-  }
-  const { comment } = body as { comment?: unknown };
-  if (comment === undefined) return {};
-  if (typeof comment !== 'string') {
-    throw new InputError('comment must be a string');
-  }
-  return { comment };
-}
+const decisionBody = z
+  .strictObject({
+    comment: z
+      .string({ error: 'must be text' })
+      .max(2000, { error: 'must be at most 2000 characters' })
+      .optional(),
+  })
+  .optional();
 
 /**
  * Routes of the approval gate and the audit trail (openapi.yaml): list,
@@ -50,79 +41,68 @@ export function createApprovalRoutes(options: {
     httpAuth.credentials(req, { allow: ['user'] });
 
   router.get('/approvals', async (req, res) => {
-    const caller = await credentials(req);
-    const { status, entityRef } = req.query;
-    if (
-      status !== undefined &&
-      (typeof status !== 'string' ||
-        !APPROVAL_STATUSES.includes(status as ApprovalStatus))
-    ) {
-      throw new InputError(
-        `status must be one of ${APPROVAL_STATUSES.join(', ')}`,
-      );
-    }
-    if (entityRef !== undefined && typeof entityRef !== 'string') {
-      throw new InputError(
-        'entityRef must be one entity ref, e.g. component:default/payments-api',
-      );
-    }
+    const { query } = parseRequest(req, {
+      query: z.strictObject({
+        status: approvalStatus.optional(),
+        entityRef: entityRefText.optional(),
+      }),
+    });
     res.json({
       items: await deployments.listApprovals(
-        { status: status as ApprovalStatus | undefined, entityRef },
-        { credentials: caller },
+        {
+          status: query.status as ApprovalStatus | undefined,
+          entityRef: query.entityRef,
+        },
+        { credentials: await credentials(req) },
       ),
     });
   });
 
   router.get('/approvals/:id', async (req, res) => {
-    const caller = await credentials(req);
+    const { params } = parseRequest(req, {
+      params: idParams,
+      query: z.strictObject({}),
+    });
     res.json(
-      await deployments.getApproval(approvalIdOf(req), { credentials: caller }),
-    );
-  });
-
-  router.post('/approvals/:id/approve', async (req, res) => {
-    const caller = await userCredentials(req);
-    res.json(
-      await deployments.approve(approvalIdOf(req), commentOf(req.body), {
-        credentials: caller,
+      await deployments.getApproval(params.id, {
+        credentials: await credentials(req),
       }),
     );
   });
 
-  router.post('/approvals/:id/reject', async (req, res) => {
-    const caller = await userCredentials(req);
-    res.json(
-      await deployments.reject(approvalIdOf(req), commentOf(req.body), {
-        credentials: caller,
-      }),
-    );
-  });
+  for (const decision of ['approve', 'reject'] as const) {
+    router.post(`/approvals/:id/${decision}`, async (req, res) => {
+      const { params, body } = parseRequest(req, {
+        params: idParams,
+        query: z.strictObject({}),
+        body: decisionBody,
+      });
+      const caller = await userCredentials(req);
+      res.json(
+        await deployments[decision](
+          params.id,
+          { comment: body?.comment },
+          { credentials: caller },
+        ),
+      );
+    });
+  }
 
   router.get('/audit', async (req, res) => {
-    const caller = await credentials(req);
-    const { entityRef, environment, format, limit } = req.query;
-    for (const [field, value] of [
-      ['entityRef', entityRef],
-      ['environment', environment],
-      ['limit', limit],
-    ] as const) {
-      if (value !== undefined && typeof value !== 'string') {
-        throw new InputError(`${field} must be given once`);
-      }
-    }
-    if (format !== undefined && format !== 'json' && format !== 'csv') {
-      throw new InputError(`format must be json or csv, got '${format}'`);
-    }
-    const parsedLimit = limit === undefined ? undefined : Number(limit);
-    const items = await deployments.listAudit(
-      {
-        entityRef: entityRef as string | undefined,
-        environment: environment as never,
-        limit: parsedLimit,
-      },
-      { credentials: caller },
-    );
+    const { query } = parseRequest(req, {
+      query: z.strictObject({
+        entityRef: entityRefText.optional(),
+        environment: environmentName.optional(),
+        limit: wholeNumber(1, 10_000).optional(),
+        format: z
+          .enum(['json', 'csv'], { error: 'must be json or csv' })
+          .optional(),
+      }),
+    });
+    const { format, ...filter } = query;
+    const items = await deployments.listAudit(filter, {
+      credentials: await credentials(req),
+    });
     if (format === 'csv') {
       res
         .type('text/csv; charset=utf-8')

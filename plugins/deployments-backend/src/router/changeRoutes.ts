@@ -2,7 +2,8 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { changeIdOf, waitOf } from './params';
+import { z } from 'zod';
+import { idParams, parseRequest, seconds } from './requestParts';
 
 /** GET /changes/:id (follow a change, `?wait=` up to 300 s) and POST /changes/:id/cancel. */
 export function createChangeRoutes(options: {
@@ -13,18 +14,25 @@ export function createChangeRoutes(options: {
   const router = Router();
 
   router.get('/changes/:id', async (req, res) => {
-    const id = changeIdOf(req);
-    const wait = waitOf(req);
+    const { params, query } = parseRequest(req, {
+      params: idParams,
+      query: z.strictObject({ wait: seconds(300).optional() }),
+    });
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    res.json(await deployments.getChange(id, { credentials, wait }));
+    res.json(
+      await deployments.getChange(params.id, { credentials, wait: query.wait }),
+    );
   });
 
   router.post('/changes/:id/cancel', async (req, res) => {
-    const id = changeIdOf(req);
+    const { params } = parseRequest(req, {
+      params: idParams,
+      query: z.strictObject({}),
+    });
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    res.json(await deployments.cancelChange(id, { credentials }));
+    res.json(await deployments.cancelChange(params.id, { credentials }));
   });
 
   return router;

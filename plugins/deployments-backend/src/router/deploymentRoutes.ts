@@ -1,31 +1,35 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
+import { sendOutcome } from './params';
 import {
-  idempotencyKeyOf,
-  keyOf,
-  optionalNumber,
-  sendOutcome,
-  taskIdOf,
-  waitOf,
-} from './params';
+  changeQuery,
+  deploymentKeyParams,
+  flag,
+  namespaceParams,
+  parseRequest,
+} from './requestParts';
 
-/** `?dryRun=`: exactly true or false. */
-function dryRunOf(req: Request): boolean {
-  const { dryRun } = req.query;
-  if (dryRun === undefined || dryRun === 'false') return false;
-  if (dryRun === 'true') return true;
-  throw new InputError(
-    `dryRun must be true or false, got ${JSON.stringify(dryRun)}`,
-  );
-}
+const changeQuerySchema = z.strictObject(changeQuery);
+const rollbackBody = z
+  .strictObject({
+    revision: z
+      .number({ error: 'must be a whole number, e.g. 3' })
+      .int({ error: 'must be a whole number, e.g. 3' })
+      .min(1, { error: 'must be a revision number from 1 to 2147483647' })
+      .max(2_147_483_647, {
+        error: 'must be a revision number from 1 to 2147483647',
+      })
+      .optional(),
+  })
+  .optional();
 
 /**
  * The deployments and the changes to them: POST /deployments (deploy),
  * GET/PUT/DELETE /deployments/:environment/:namespace/:name, restart,
- * rollback and history. Every parameter is read before the call, so a bad
+ * rollback and history. Every parameter is parsed before the call, so a bad
  * one is a 400 before anything is recorded or applied.
  */
 export function createDeploymentRoutes(options: {
@@ -38,64 +42,72 @@ export function createDeploymentRoutes(options: {
     httpAuth.credentials(req, { allow: ['user', 'service'] });
   const userCredentials = (req: Request) =>
     httpAuth.credentials(req, { allow: ['user'] });
-  /** What every mutating call reads besides its body. */
-  const changeOptions = async (req: Request) => {
-    const parsed = {
-      taskId: taskIdOf(req),
-      wait: waitOf(req),
-      idempotencyKey: idempotencyKeyOf(req),
-      timeoutSeconds: optionalNumber(
-        req.query.timeoutSeconds,
-        'timeoutSeconds',
-        'timeout-invalid',
-      ),
-    };
-    return { ...parsed, credentials: await userCredentials(req) };
-  };
 
   router.post('/deployments', async (req, res) => {
-    const dryRun = dryRunOf(req);
+    const { query, idempotencyKey } = parseRequest(req, {
+      query: z.strictObject({ ...changeQuery, dryRun: flag.optional() }),
+    });
     const outcome = await deployments.deploy(req.body, {
-      ...(await changeOptions(req)),
-      dryRun,
+      ...query,
+      idempotencyKey,
+      credentials: await userCredentials(req),
     });
     sendOutcome(req, res, outcome);
   });
 
   router.get('/deployments/:environment/:namespace', async (req, res) => {
-    const { environment, namespace } = keyOf(req);
+    const { params } = parseRequest(req, {
+      params: namespaceParams,
+      query: z.strictObject({}),
+    });
     res.json({
-      items: await deployments.list(
-        { environment, namespace },
-        { credentials: await credentials(req) },
-      ),
+      items: await deployments.list(params, {
+        credentials: await credentials(req),
+      }),
     });
   });
 
   router.get('/deployments/:environment/:namespace/:name', async (req, res) => {
-    const key = keyOf(req);
+    const { params } = parseRequest(req, {
+      params: deploymentKeyParams,
+      query: z.strictObject({}),
+    });
     res.json(
-      await deployments.get(key, { credentials: await credentials(req) }),
+      await deployments.get(params, { credentials: await credentials(req) }),
     );
   });
 
   router.put('/deployments/:environment/:namespace/:name', async (req, res) => {
-    const key = keyOf(req);
+    const { params, query, idempotencyKey } = parseRequest(req, {
+      params: deploymentKeyParams,
+      query: changeQuerySchema,
+    });
     sendOutcome(
       req,
       res,
-      await deployments.update(key, req.body, await changeOptions(req)),
+      await deployments.update(params, req.body, {
+        ...query,
+        idempotencyKey,
+        credentials: await userCredentials(req),
+      }),
     );
   });
 
   router.delete(
     '/deployments/:environment/:namespace/:name',
     async (req, res) => {
-      const key = keyOf(req);
+      const { params, query, idempotencyKey } = parseRequest(req, {
+        params: deploymentKeyParams,
+        query: changeQuerySchema,
+      });
       sendOutcome(
         req,
         res,
-        await deployments.delete(key, await changeOptions(req)),
+        await deployments.delete(params, {
+          ...query,
+          idempotencyKey,
+          credentials: await userCredentials(req),
+        }),
       );
     },
   );
@@ -103,11 +115,18 @@ export function createDeploymentRoutes(options: {
   router.post(
     '/deployments/:environment/:namespace/:name/restart',
     async (req, res) => {
-      const key = keyOf(req);
+      const { params, query, idempotencyKey } = parseRequest(req, {
+        params: deploymentKeyParams,
+        query: changeQuerySchema,
+      });
       sendOutcome(
         req,
         res,
-        await deployments.restart(key, await changeOptions(req)),
+        await deployments.restart(params, {
+          ...query,
+          idempotencyKey,
+          credentials: await userCredentials(req),
+        }),
       );
     },
   );
@@ -115,16 +134,23 @@ export function createDeploymentRoutes(options: {
   router.post(
     '/deployments/:environment/:namespace/:name/rollback',
     async (req, res) => {
-      const key = keyOf(req);
-      const revision = optionalNumber(
-        req.body?.revision,
-        'revision',
-        'rollback-target-invalid',
-      );
+      const { params, query, body, idempotencyKey } = parseRequest(req, {
+        params: deploymentKeyParams,
+        query: changeQuerySchema,
+        body: rollbackBody,
+      });
       sendOutcome(
         req,
         res,
-        await deployments.rollback(key, { revision }, await changeOptions(req)),
+        await deployments.rollback(
+          params,
+          { revision: body?.revision },
+          {
+            ...query,
+            idempotencyKey,
+            credentials: await userCredentials(req),
+          },
+        ),
       );
     },
   );
@@ -132,9 +158,12 @@ export function createDeploymentRoutes(options: {
   router.get(
     '/deployments/:environment/:namespace/:name/history',
     async (req, res) => {
-      const key = keyOf(req);
+      const { params } = parseRequest(req, {
+        params: deploymentKeyParams,
+        query: z.strictObject({}),
+      });
       res.json({
-        items: await deployments.history(key, {
+        items: await deployments.history(params, {
           credentials: await credentials(req),
         }),
       });

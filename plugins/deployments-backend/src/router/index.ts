@@ -3,6 +3,7 @@ import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { AuditLog } from '../audit/AuditLog';
 import { createHealthRouter } from '../health/createHealthRouter';
 import { HealthService } from '../health/HealthService';
@@ -11,6 +12,7 @@ import { createApprovalRoutes } from './approvalRoutes';
 import { createChangeRoutes } from './changeRoutes';
 import { requireCredentials } from './credentialsBarrier';
 import { createDeploymentRoutes } from './deploymentRoutes';
+import { parseRequest } from './requestParts';
 import { createViewRoutes } from './viewRoutes';
 
 /**
@@ -50,12 +52,16 @@ export async function createRouter(options: {
   router.use(createDeploymentRoutes({ httpAuth, deployments }));
   router.use(createViewRoutes({ httpAuth, deployments }));
 
+  const noQuery = { query: z.strictObject({}) };
+
   router.get('/openapi.yaml', async (req, res) => {
+    parseRequest(req, noQuery);
     await credentials(req);
     res.type('application/yaml').send(openApi);
   });
 
   router.get('/environments', async (req, res) => {
+    parseRequest(req, noQuery);
     res.json({
       items: await deployments.listEnvironments({
         credentials: await credentials(req),
@@ -64,11 +70,13 @@ export async function createRouter(options: {
   });
 
   router.get('/policies', async (req, res) => {
+    parseRequest(req, noQuery);
     await credentials(req);
     res.json({ items: policies.describe() });
   });
 
   router.post('/validate', async (req, res) => {
+    parseRequest(req, noQuery);
     res.json(
       await deployments.validate(req.body, {
         credentials: await httpAuth.credentials(req, { allow: ['user'] }),

@@ -113,18 +113,36 @@ describe('approval and audit routes', () => {
     const cases: Array<[request.Test, RegExp]> = [
       [
         request(server).post('/approvals/not-a-uuid/approve').send({}),
-        /approval id 'not-a-uuid' is not a UUID/,
+        /params id: must be a UUID/,
       ],
-      [request(server).get('/approvals/42'), /is not a UUID/],
+      [request(server).get('/approvals/42'), /params id: must be a UUID/],
       [
         request(server).post(`/approvals/${ID}/reject`).send({ comment: 3 }),
-        /comment must be a string/,
+        /comment: must be text/,
       ],
-      [request(server).get('/approvals?status=done'), /status must be one of/],
-      [request(server).get('/audit?format=xml'), /format must be json or csv/],
+      [
+        request(server).post(`/approvals/${ID}/reject`).send({ note: 'x' }),
+        /unknown field note/,
+      ],
+      [
+        request(server).get('/approvals?status=done'),
+        /query status: must be one of pending, approved/,
+      ],
+      [
+        request(server).get('/audit?format=xml'),
+        /query format: must be json or csv/,
+      ],
+      [
+        request(server).get('/audit?limit=0'),
+        /query limit: must be a whole number from 1 to 10000/,
+      ],
       [
         request(server).post('/deployments?taskId=a%20b').send({}),
-        /taskId must be one scaffolder task id/,
+        /query taskId: must be one scaffolder task id/,
+      ],
+      [
+        request(server).post('/deployments?dryRun=1').send({}),
+        /query dryRun: must be exactly true or false/,
       ],
     ];
     for (const [req, message] of cases) {

@@ -1,26 +1,14 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { isEnvironmentName } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { entityRefOf } from './params';
-
-/** The filters of GET /dashboard. */
-function dashboardFilterOf(req: Request) {
-  const { team, environment } = req.query;
-  if (team !== undefined && (typeof team !== 'string' || !team)) {
-    throw new InputError(
-      'team must be one group entity ref, e.g. team=group:default/team-payments',
-    );
-  }
-  if (environment !== undefined && !isEnvironmentName(environment)) {
-    throw new InputError(
-      `environment '${environment}' is not one of development, test, acceptance, production`,
-    );
-  }
-  return { team, environment };
-}
+import { z } from 'zod';
+import {
+  entityParams,
+  entityRefText,
+  environmentName,
+  parseRequest,
+} from './requestParts';
 
 /** The read models: an application's Deployments tab and the dashboard. */
 export function createViewRoutes(options: {
@@ -35,19 +23,33 @@ export function createViewRoutes(options: {
   router.get(
     '/entities/:kind/:namespace/:name/deployments',
     async (req, res) => {
-      const entityRef = entityRefOf(req);
+      const { params } = parseRequest(req, {
+        params: entityParams,
+        query: z.strictObject({}),
+      });
       res.json(
-        await deployments.listForEntity(entityRef, {
-          credentials: await credentials(req),
-        }),
+        await deployments.listForEntity(
+          `${params.kind}:${params.namespace}/${params.name}`,
+          { credentials: await credentials(req) },
+        ),
       );
     },
   );
 
   router.get('/dashboard', async (req, res) => {
-    const filter = dashboardFilterOf(req);
+    const { query } = parseRequest(req, {
+      query: z.strictObject({
+        team: entityRefText
+          .min(1, {
+            error:
+              'must be one group entity ref, e.g. group:default/team-payments',
+          })
+          .optional(),
+        environment: environmentName.optional(),
+      }),
+    });
     res.json(
-      await deployments.dashboard(filter, {
+      await deployments.dashboard(query, {
         credentials: await credentials(req),
       }),
     );

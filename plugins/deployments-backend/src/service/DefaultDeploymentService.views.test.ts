@@ -233,7 +233,12 @@ describe('entity and dashboard views', () => {
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({
         name: 'InputError',
-        message: expect.stringMatching(/^entity name 'bad name' is not valid/),
+        errors: [
+          {
+            field: 'params name',
+            message: expect.stringMatching(/^must be an entity name/),
+          },
+        ],
       });
       const kind = await request(server)
         .get(
@@ -241,7 +246,9 @@ describe('entity and dashboard views', () => {
         )
         .set('authorization', auth);
       expect(kind.status).toBe(400);
-      expect(kind.body.error.message).toMatch(/^entity kind '9lives'/);
+      expect(kind.body.error.errors).toEqual([
+        expect.objectContaining({ field: 'params kind' }),
+      ]);
     });
   });
 
@@ -424,9 +431,12 @@ describe('entity and dashboard views', () => {
         .get('/api/deployments/dashboard?environment=staging')
         .set('authorization', auth);
       expect(env.status).toBe(400);
-      expect(env.body.error.message).toBe(
-        "environment 'staging' is not one of development, test, acceptance, production",
-      );
+      expect(env.body.error.errors).toEqual([
+        {
+          field: 'query environment',
+          message: 'must be one of development, test, acceptance, production',
+        },
+      ]);
       const team = await request(server)
         .get('/api/deployments/dashboard?team=group:default/')
         .set('authorization', auth);

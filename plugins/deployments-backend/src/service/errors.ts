@@ -5,20 +5,48 @@ import {
   RequestValidationError,
 } from '@internal/backstage-plugin-deployments-common';
 
+/** How many problems an error lists; the rest are counted (`more`). */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/** The first MAX_LISTED_PROBLEMS items and how many were left out. */
+export function bounded<T>(items: T[]): { items: T[]; more: number } {
+  return {
+    items: items.slice(0, MAX_LISTED_PROBLEMS),
+    more: Math.max(0, items.length - MAX_LISTED_PROBLEMS),
+  };
+}
+
+/**
+ * Text from a request, cut to `max` characters and stripped of control
+ * characters, for messages, logs and the audit trail: nothing they say
+ * grows with what a caller sends.
+ */
+export function clip(text: string, max = 200): string {
+  // eslint-disable-next-line no-control-regex
+  const printable = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+}
+
 /**
  * A request that does not match the schema. `errors` (field and message)
- * is part of the 400 response body.
+ * is part of the 400 response body: the first MAX_LISTED_PROBLEMS of them,
+ * `more` counts the rest.
  */
 export class RequestInvalidError extends InputError {
   readonly errors: RequestValidationError[];
+  readonly more?: number;
 
   constructor(errors: RequestValidationError[]) {
-    super(
-      `Invalid deployment request: ${errors
-        .map(e => `${e.field}: ${e.message}`)
-        .join('; ')}`,
+    const { items, more } = bounded(
+      errors.map(e => ({ field: clip(e.field, 80), message: clip(e.message) })),
     );
-    this.errors = errors;
+    super(
+      `Invalid deployment request: ${items
+        .map(e => `${e.field}: ${e.message}`)
+        .join('; ')}${more ? `; and ${more} more` : ''}`,
+    );
+    this.errors = items;
+    if (more) this.more = more;
     this.code = 'request-invalid';
   }
 
@@ -31,17 +59,24 @@ export class RequestInvalidError extends InputError {
  */
 export class PolicyViolationsError extends InputError {
   readonly violations: PolicyViolation[];
+  readonly more?: number;
 
   constructor(violations: PolicyViolation[]) {
     const blocking = violations.filter(v => v.severity === 'error');
+    const listed = bounded(blocking);
     super(
       `Deployment blocked by ${blocking.length} policy violation${
         blocking.length === 1 ? '' : 's'
-      }: ${blocking
-        .map(v => `[${v.policyId}] ${v.path}: ${v.message}`)
-        .join('; ')}`,
+      }: ${listed.items
+        .map(v => `[${v.policyId}] ${clip(v.path, 80)}: ${clip(v.message)}`)
+        .join('; ')}${listed.more ? `; and ${listed.more} more` : ''}`,
     );
-    this.violations = violations;
+    const { items, more } = bounded([
+      ...blocking,
+      ...violations.filter(v => v.severity !== 'error'),
+    ]);
+    this.violations = items;
+    if (more) this.more = more;
     this.code = 'policy-blocked';
   }
 

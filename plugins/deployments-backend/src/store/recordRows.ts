@@ -7,6 +7,7 @@ import {
   DeploymentUpdate,
   EnvironmentName,
   FINAL_STATUSES,
+  PolicyViolation,
   RenderedManifest,
   StatusTransition,
 } from '@internal/backstage-plugin-deployments-common';
@@ -49,6 +50,7 @@ export type RecordRow = {
   idempotency_key: string | null;
   approval_id: string | null;
   task_id: string | null;
+  warnings: string | null;
 };
 
 /** Every column a DeploymentRecord needs: all but the (large) manifests. */
@@ -74,6 +76,7 @@ export const RECORD_COLUMNS = [
   'finished_at',
   'approval_id',
   'task_id',
+  'warnings',
 ] as const satisfies ReadonlyArray<keyof RecordRow>;
 
 /** A new change or history entry. */
@@ -91,6 +94,8 @@ export type NewRecord = DeploymentKey & {
   input?: DeploymentUpdate;
   /** The revision that ran when the change was checked (and rendered). */
   baseRevision?: number;
+  /** The policy warnings of the request when it was checked. */
+  warnings?: PolicyViolation[];
   timeoutSeconds?: number;
   /** A key that makes asking twice (a retried scaffolder step) give one change. */
   idempotencyKey?: string;
@@ -130,6 +135,7 @@ export function toRecord(
     finishedAt: iso(row.finished_at),
     approvalId: row.approval_id ?? undefined,
     taskId: row.task_id ?? undefined,
+    warnings: row.warnings ? JSON.parse(row.warnings) : undefined,
   };
   for (const key of Object.keys(record) as Array<keyof DeploymentRecord>) {
     if (record[key] === undefined) delete record[key];
@@ -210,6 +216,9 @@ export async function insertRecordRow(
     idempotency_key: record.idempotencyKey ?? null,
     approval_id: record.approvalId ?? null,
     task_id: record.taskId ?? null,
+    warnings: record.warnings?.length
+      ? JSON.stringify(record.warnings.slice(0, 20))
+      : null,
   };
   await tx(RECORDS_TABLE).insert(row);
   return row;

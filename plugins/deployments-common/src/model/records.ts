@@ -1,5 +1,6 @@
 import { EnvironmentName } from './environments';
 import { DeploymentRequest } from './request';
+import { PolicyViolation } from '../policies/types';
 
 /** What a record did. @public */
 export type DeploymentAction =
@@ -95,6 +96,11 @@ export type DeploymentRecord = {
   approvalId?: string;
   /** The scaffolder task that asked for it, if one did. */
   taskId?: string;
+  /**
+   * Warning-level policy findings of the request (they do not block it),
+   * e.g. a config alias that has a canonical name. At most 20.
+   */
+  warnings?: PolicyViolation[];
   error?: string;
   statusHistory: StatusTransition[];
   createdAt: string;

@@ -183,3 +183,113 @@ describe('imageReference', () => {
     expect(imageReference({ repository: 'r/a', tag: '1' })).toBe('r/a:1');
   });
 });
+
+describe('names Kubernetes must accept', () => {
+  it('fits the name with the environment into the instance label (63)', () => {
+    const fits = 'a'.repeat(51);
+    expect(
+      parseDeploymentRequest(developmentRequest({ name: fits })).success,
+    ).toBe(true);
+    expect(errorsOf(developmentRequest({ name: `${fits}b` }))).toEqual([
+      {
+        field: 'name',
+        message:
+          'name is 52 characters; in development at most 51 fit: the label app.kubernetes.io/instance is <name>-development (at most 63)',
+      },
+    ]);
+    // A shorter environment leaves room for a longer name.
+    expect(
+      parseDeploymentRequest(
+        developmentRequest({
+          environment: 'test',
+          namespace: 'payments-api-test',
+          name: 'a'.repeat(58),
+        }),
+      ).success,
+    ).toBe(true);
+  });
+
+  it('asks for a name when the application cannot name Kubernetes objects', () => {
+    expect(
+      errorsOf(
+        developmentRequest({ application: 'component:default/Pay_API' }),
+      ),
+    ).toEqual([
+      {
+        field: 'application',
+        message:
+          "the application's name Pay_API cannot name Kubernetes objects (a lowercase letter, then lowercase letters, digits or '-', at most 63); set name to one that can, e.g. payments-api",
+      },
+    ]);
+    expect(
+      parseDeploymentRequest(
+        developmentRequest({
+          application: 'component:default/Pay_API',
+          name: 'pay-api',
+        }),
+      ).success,
+    ).toBe(true);
+    expect(errorsOf(developmentRequest({ name: '1st-api' }))).toEqual([
+      {
+        field: 'name',
+        message:
+          "name must start with a lowercase letter: it also names the Service (then lowercase letters, digits or '-')",
+      },
+    ]);
+  });
+
+  it.each(['http', 'grpc-web', 'h2c', 'metrics9'])(
+    'takes the port name %s',
+    name => {
+      expect(
+        parseDeploymentRequest(
+          developmentRequest({ ports: [{ name, containerPort: 9000 }] }),
+        ).success,
+      ).toBe(true);
+    },
+  );
+
+  it.each(['8080', 'web--ui', '-web', 'web-', 'a-very-long-port-name', 'Web'])(
+    'refuses the port name %s with what a port name is',
+    name => {
+      expect(
+        errorsOf(
+          developmentRequest({ ports: [{ name, containerPort: 9000 }] }),
+        ),
+      ).toEqual([
+        {
+          field: 'ports[0].name',
+          message: expect.stringMatching(
+            /^port name must be an IANA service name/,
+          ),
+        },
+      ]);
+    },
+  );
+});
+
+describe('change references', () => {
+  it.each([
+    ['javascript:alert(1)', 'an http(s) URL'],
+    ['ftp://tickets.acme.example/1', 'an http(s) URL'],
+    [
+      'https://jira.acme.example/browse/OPS-1\nInjected: yes',
+      'control characters',
+    ],
+    [`https://jira.acme.example/${'a'.repeat(600)}`, 'at most 512 characters'],
+  ])('refuses %j', (changeReference, why) => {
+    expect(errorsOf(developmentRequest({ changeReference }))).toEqual([
+      { field: 'changeReference', message: expect.stringContaining(why) },
+    ]);
+  });
+
+  it('takes an https ticket URL', () => {
+    expect(
+      parseDeploymentRequest(
+        developmentRequest({
+          changeReference: 'https://jira.acme.example/browse/OPS-123',
+        }),
+      ).success,
+    ).toBe(true);
+  });
+});

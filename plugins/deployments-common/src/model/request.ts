@@ -159,9 +159,12 @@ export const deploymentRequestSchema = z
     ports: z
       .array(
         z.strictObject({
-          name: dnsLabel('port name').refine(v => v.length <= 15, {
-            error: 'port name must be at most 15 characters',
-          }),
+          name: z
+            .string({ error: 'port name is required, e.g. http' })
+            .refine(isIanaServiceName, {
+              error:
+                "port name must be an IANA service name: at most 15 lowercase letters, digits or '-', with at least one letter, no '-' at either end and no '--', e.g. http",
+            }),
           containerPort: z
             .number({ error: 'containerPort must be a port number 1-65535' })
             .int({ error: 'containerPort must be a port number 1-65535' })
@@ -213,14 +216,24 @@ export const deploymentRequestSchema = z
       })
       .optional(),
     changeReference: z
-      .url({
+      .string({
         error:
           'changeReference must be a ticket URL, e.g. https://jira.acme.example/browse/OPS-123',
+      })
+      .max(512, { error: 'changeReference must be at most 512 characters' })
+      // eslint-disable-next-line no-control-regex
+      .refine(value => !/[\u0000-\u001f\u007f-\u009f]/.test(value), {
+        error: 'changeReference must not contain control characters',
+      })
+      .refine(isHttpUrl, {
+        error:
+          'changeReference must be an http(s) URL of a ticket, e.g. https://jira.acme.example/browse/OPS-123',
       })
       .optional(),
     requester: entityRef('user', 'user:default/ada'),
   })
   .superRefine((request, ctx) => {
+    checkDerivedNames(request, ctx);
     const names = new Set<string>();
     request.env.forEach((envVar, index) => {
       if (names.has(envVar.name)) {
@@ -233,6 +246,84 @@ export const deploymentRequestSchema = z
       names.add(envVar.name);
     });
   });
+
+/** Whether a value is an http or https URL (what a change reference may be). */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') && !!url.host
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** A Kubernetes port name (IANA_SVC_NAME). */
+export function isIanaServiceName(value: string): boolean {
+  return (
+    value.length >= 1 &&
+    value.length <= 15 &&
+    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value) &&
+    /[a-z]/.test(value) &&
+    !value.includes('--')
+  );
+}
+
+/** The longest label value Kubernetes takes. */
+const MAX_LABEL_VALUE = 63;
+
+/**
+ * The names the renderer derives from the request must be names Kubernetes
+ * accepts: the workload's name (the entity's name by default) names a
+ * Service too, so it starts with a letter, and with the environment it is
+ * the `app.kubernetes.io/instance` label, at most 63 characters.
+ */
+function checkDerivedNames(
+  request: {
+    application: string;
+    environment: string;
+    name?: string;
+  },
+  ctx: z.RefinementCtx,
+) {
+  let name = request.name;
+  if (name === undefined) {
+    try {
+      name = parseEntityRef(request.application).name;
+    } catch {
+      return; // the application field reports it
+    }
+  }
+  const field = request.name === undefined ? 'application' : 'name';
+  const problem = (message: string) =>
+    ctx.addIssue({ code: 'custom', path: [field], message });
+  if (!isDns1123Label(name) || !/^[a-z]/.test(name)) {
+    problem(
+      request.name === undefined
+        ? `the application's name ${name.slice(
+            0,
+            63,
+          )} cannot name Kubernetes objects (a lowercase letter, then lowercase letters, digits or '-', at most 63); set name to one that can, e.g. payments-api`
+        : "name must start with a lowercase letter: it also names the Service (then lowercase letters, digits or '-')",
+    );
+    return;
+  }
+  const max = MAX_LABEL_VALUE - request.environment.length - 1;
+  if (name.length > max) {
+    problem(
+      `${field === 'name' ? 'name' : `the application's name ${name}`} is ${
+        name.length
+      } characters; in ${
+        request.environment
+      } at most ${max} fit: the label app.kubernetes.io/instance is <name>-${
+        request.environment
+      } (at most ${MAX_LABEL_VALUE})${
+        field === 'application' ? '; set a shorter name' : ''
+      }`,
+    );
+  }
+}
 
 /** A validated deployment request, defaults applied. */
 export type DeploymentRequest = z.output<typeof deploymentRequestSchema>;

@@ -1,0 +1,31 @@
+import { InputError } from '@backstage/errors';
+import { DeploymentErrorCode } from '@internal/backstage-plugin-deployments-common';
+import { bounded, clip } from '../service/errors';
+
+/** One problem with a request part: where, and what is wrong and expected. */
+export type RequestProblem = { field: string; message: string };
+
+/**
+ * Path parameters, query parameters, headers or a body that do not match
+ * what the route takes (400). `errors` lists the first problems with their
+ * fields; `more` says how many were left out.
+ */
+export class ParametersInvalidError extends InputError {
+  readonly errors: RequestProblem[];
+  readonly more?: number;
+  readonly code: DeploymentErrorCode;
+
+  constructor(problems: RequestProblem[], code: DeploymentErrorCode) {
+    const { items, more } = bounded(
+      problems.map(p => ({ field: clip(p.field, 80), message: p.message })),
+    );
+    super(
+      `Invalid request: ${items
+        .map(p => `${p.field}: ${p.message}`)
+        .join('; ')}${more ? `; and ${more} more` : ''}`,
+    );
+    this.errors = items;
+    if (more) this.more = more;
+    this.code = code;
+  }
+}
