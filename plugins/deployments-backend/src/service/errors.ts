@@ -17,14 +17,15 @@ export function bounded<T>(items: T[]): { items: T[]; more: number } {
 }
 
 /**
- * Text from a request, cut to `max` characters and stripped of control
+ * Text from a request, cut to at most `max` characters (the last one an
+ * ellipsis when cut) and stripped of control
  * characters, for messages, logs and the audit trail: nothing they say
  * grows with what a caller sends.
  */
 export function clip(text: string, max = 200): string {
   // eslint-disable-next-line no-control-regex
   const printable = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+  return printable.length > max ? `${printable.slice(0, max - 1)}…` : printable;
 }
 
 /**

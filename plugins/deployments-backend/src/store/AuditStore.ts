@@ -8,8 +8,11 @@ import {
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { migratedClient } from './migrate';
+import { clip } from '../service/errors';
 
 const TABLE = 'deployment_audit_events';
+/** The longest message an audit event keeps. */
+const MAX_MESSAGE = 2000;
 const MAX_LIMIT = 10_000;
 
 type Row = {
@@ -68,23 +71,30 @@ export class AuditStore {
 
   private constructor(private readonly knex: Knex) {}
 
+  /**
+   * Appends an event. Every field is cut to its column (and control
+   * characters removed): a row never grows with what a caller sent, and a
+   * long value never fails the insert on PostgreSQL.
+   */
   async insert(event: NewAuditEvent): Promise<AuditEvent> {
+    const fit = (value: string | undefined, max: number) =>
+      value === undefined ? null : clip(value, max);
     const row: Row = {
       id: randomUUID(),
       at: event.at ?? new Date(),
-      actor: event.actor,
+      actor: fit(event.actor, 255)!,
       action: event.action,
       result: event.result,
-      entity_ref: event.entityRef ?? null,
-      environment: event.environment ?? null,
-      namespace: event.namespace ?? null,
-      name: event.name ?? null,
-      from_version: event.fromVersion ?? null,
-      to_version: event.toVersion ?? null,
-      message: event.message ?? null,
-      task_id: event.taskId ?? null,
-      approval_id: event.approvalId ?? null,
-      change_id: event.changeId ?? null,
+      entity_ref: fit(event.entityRef, 255),
+      environment: fit(event.environment, 32),
+      namespace: fit(event.namespace, 63),
+      name: fit(event.name, 63),
+      from_version: fit(event.fromVersion, 512),
+      to_version: fit(event.toVersion, 512),
+      message: fit(event.message, MAX_MESSAGE),
+      task_id: fit(event.taskId, 64),
+      approval_id: fit(event.approvalId, 36),
+      change_id: fit(event.changeId, 36),
     };
     await this.knex<Row>(TABLE).insert(row);
     return toEvent(row);

@@ -270,6 +270,7 @@ describe('names Kubernetes must accept', () => {
 
 describe('change references', () => {
   it.each([
+    // eslint-disable-next-line no-script-url
     ['javascript:alert(1)', 'an http(s) URL'],
     ['ftp://tickets.acme.example/1', 'an http(s) URL'],
     [

@@ -1,4 +1,4 @@
-import { parseEntityRef } from '@backstage/catalog-model';
+import { makeValidator, parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import { IMAGE_REPOSITORY_PATTERN } from './annotations';
 import { ENVIRONMENT_NAMES } from './environments';
@@ -28,24 +28,41 @@ const quantity = (what: string, example: string) =>
       error: `${what} must be greater than zero, e.g. ${example}`,
     });
 
+const entityNames = makeValidator();
+
+/**
+ * An entity reference of one kind, checked as the catalog would (kind,
+ * namespace and name each valid) and written out in full, e.g.
+ * `payments-api` becomes `component:default/payments-api`.
+ */
 const entityRef = (kind: string, example: string) =>
   z
     .string({
       error: `a ${kind} entity reference is required, e.g. ${example}`,
     })
-    .refine(
-      value => {
-        try {
-          return (
-            parseEntityRef(value, { defaultKind: kind }).kind.toLowerCase() ===
-            kind
-          );
-        } catch {
-          return false;
+    .max(255, { error: 'must be at most 255 characters' })
+    .transform((value, ctx) => {
+      try {
+        const ref = parseEntityRef(value, {
+          defaultKind: kind,
+          defaultNamespace: 'default',
+        });
+        if (
+          ref.kind.toLowerCase() === kind &&
+          entityNames.isValidNamespace(ref.namespace) &&
+          entityNames.isValidEntityName(ref.name)
+        ) {
+          return `${kind}:${ref.namespace}/${ref.name}`;
         }
-      },
-      { error: `must be a ${kind} entity reference such as ${example}` },
-    );
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a ${kind} entity reference such as ${example}`,
+      });
+      return z.NEVER;
+    });
 
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -57,6 +74,7 @@ export const imageSchema = z
       .string({
         error: 'image repository is required, e.g. ghcr.io/acme/payments-api',
       })
+      .max(400, { error: 'image repository must be at most 400 characters' })
       .regex(IMAGE_REPOSITORY_PATTERN, {
         error:
           'must be an image repository without tag or digest, e.g. ghcr.io/acme/payments-api',
