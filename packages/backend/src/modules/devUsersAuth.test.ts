@@ -1,5 +1,7 @@
+import { ConfigReader } from '@backstage/config';
 import {
   DEV_USER_HEADER,
+  devSignInEnabled,
   devUsersAuthenticator,
   signInAsDevUser,
 } from './devUsersAuth';
@@ -41,15 +43,55 @@ describe('devUsersAuthenticator', () => {
     });
   });
 
-  it('refuses to sign anyone in when NODE_ENV=production', async () => {
-    process.env.NODE_ENV = 'production';
-    await expect(
-      authenticate({ [DEV_USER_HEADER]: 'kelsey' }),
-    ).rejects.toMatchObject({
-      name: 'NotAllowedError',
-      message: expect.stringContaining('development only'),
-    });
+  it.each(['production', 'staging', ''])(
+    'refuses to sign anyone in when NODE_ENV is %j',
+    async nodeEnvironment => {
+      process.env.NODE_ENV = nodeEnvironment;
+      await expect(
+        authenticate({ [DEV_USER_HEADER]: 'kelsey' }),
+      ).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message: expect.stringContaining('development only'),
+      });
+    },
+  );
+});
+
+describe('devSignInEnabled', () => {
+  const nodeEnv = process.env.NODE_ENV;
+  afterEach(() => {
+    process.env.NODE_ENV = nodeEnv;
   });
+  const config = (devUsers: Record<string, boolean>) =>
+    new ConfigReader({ auth: { providers: { 'dev-users': devUsers } } });
+
+  it('is off unless switched on explicitly', () => {
+    process.env.NODE_ENV = 'development';
+    expect(devSignInEnabled(new ConfigReader({}))).toBe(false);
+    expect(devSignInEnabled(config({}))).toBe(false);
+    expect(devSignInEnabled(config({ enabled: false }))).toBe(false);
+    expect(devSignInEnabled(config({ enabled: true }))).toBe(true);
+  });
+
+  it.each(['development', 'test'])(
+    'runs under NODE_ENV=%s',
+    nodeEnvironment => {
+      process.env.NODE_ENV = nodeEnvironment;
+      expect(devSignInEnabled(config({ enabled: true }))).toBe(true);
+    },
+  );
+
+  it.each(['production', 'prod', 'staging', ''])(
+    'stops the backend from starting under NODE_ENV=%j when switched on',
+    nodeEnvironment => {
+      process.env.NODE_ENV = nodeEnvironment;
+      expect(() => devSignInEnabled(config({ enabled: true }))).toThrow(
+        /runs only with NODE_ENV development or test/,
+      );
+      // Switched off, nothing to refuse.
+      expect(devSignInEnabled(config({}))).toBe(false);
+    },
+  );
 });
 
 describe('signInAsDevUser', () => {

@@ -5,11 +5,17 @@
  * header; the user must exist in the catalog and gets its ownership refs
  * (groups) from there.
  *
- * Enabled only when `auth.providers.dev-users` is in the config (it is in
- * app-config.yaml, never in app-config.production.yaml), and it refuses to
- * sign anyone in when NODE_ENV=production.
+ * Enabled only by the explicit switch `auth.providers.dev-users.enabled:
+ * true` (app-config.yaml has it; app-config.production.yaml removes the
+ * provider), and then the backend refuses to start unless NODE_ENV is
+ * `development` or `test` — an allow-list, so a missing or misspelt NODE_ENV
+ * is refused too. As a second line, it signs nobody in outside those.
  */
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   authProvidersExtensionPoint,
@@ -17,6 +23,31 @@ import {
   createProxyAuthProviderFactory,
   SignInResolver,
 } from '@backstage/plugin-auth-node';
+
+/** The NODE_ENV values the development sign-in may run under. */
+export const DEV_SIGN_IN_ENVIRONMENTS = ['development', 'test'];
+
+/** Whether NODE_ENV allows the development sign-in. */
+function developmentEnvironment(): boolean {
+  return DEV_SIGN_IN_ENVIRONMENTS.includes(process.env.NODE_ENV ?? '');
+}
+
+/**
+ * Whether the development sign-in is switched on; throws (the backend does
+ * not start) when it is switched on outside development and test.
+ */
+export function devSignInEnabled(config: Config): boolean {
+  const enabled =
+    config.getOptionalBoolean('auth.providers.dev-users.enabled') ?? false;
+  if (enabled && !developmentEnvironment()) {
+    throw new Error(
+      `auth.providers.dev-users.enabled is true but NODE_ENV is '${
+        process.env.NODE_ENV ?? ''
+      }': the development sign-in (sign in as any example user) runs only with NODE_ENV development or test. Remove it from this configuration and configure a real sign-in provider.`,
+    );
+  }
+  return enabled;
+}
 
 /** The request header that names the user to sign in as. */
 export const DEV_USER_HEADER = 'x-portal-dev-user';
@@ -59,12 +90,12 @@ export const devUsersAuthenticator = createProxyAuthenticator<
     }
   },
   initialize() {
-    return { disabled: process.env.NODE_ENV === 'production' };
+    return { disabled: !developmentEnvironment() };
   },
   async authenticate({ req }, { disabled }) {
     if (disabled) {
       throw new NotAllowedError(
-        'The dev-users sign-in is for development only and refuses to sign anyone in when NODE_ENV=production; configure a real sign-in provider',
+        'The dev-users sign-in is for development only and signs nobody in unless NODE_ENV is development or test; configure a real sign-in provider',
       );
     }
     const userName = req.header(DEV_USER_HEADER)?.trim();
@@ -105,8 +136,16 @@ export const authModuleDevUsersProvider = createBackendModule({
   moduleId: 'dev-users-provider',
   register(reg) {
     reg.registerInit({
-      deps: { providers: authProvidersExtensionPoint },
-      async init({ providers }) {
+      deps: {
+        providers: authProvidersExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+      },
+      async init({ providers, config, logger }) {
+        if (!devSignInEnabled(config)) return;
+        logger.warn(
+          'Development sign-in (dev-users) is on: anyone can sign in as any example user. Never in production.',
+        );
         providers.registerProvider({
           providerId: 'dev-users',
           factory: createProxyAuthProviderFactory({
