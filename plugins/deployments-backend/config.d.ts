@@ -116,9 +116,12 @@ export interface Config {
        */
       unreachableRetrySeconds?: number;
       /**
-       * Hosts (`host`) or endpoints (`host:port`, `[v6]:port`) that may be
-       * probed although the target guard refuses them otherwise: link-local
-       * and cloud metadata addresses and the portal's own backend.
+       * Targets the probes may reach although they are refused by default:
+       * loopback (any port), unspecified, private, carrier-grade NAT,
+       * link-local and unique-local (cloud metadata) addresses, metadata
+       * host names and the portal's own backend. Entries are a host
+       * (`host`), an endpoint (`host:port`, `[v6]:port`) or an address range
+       * (`10.20.0.0/16`).
        */
       allowedTargets?: string[];
     };

@@ -157,7 +157,11 @@ async function main() {
           ],
         },
         deployments: {
-          health: { timeoutMs: BUDGET_MS, ...health },
+          health: {
+            timeoutMs: BUDGET_MS,
+            allowedTargets: ['127.0.0.1'],
+            ...health,
+          },
           environments: {
             ...Object.fromEntries(
               ALIVE.map((name, i) => [

@@ -12,6 +12,8 @@ import {
   // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
 } from '@internal/kube-sim';
 import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ClusterClients } from '../kubernetes/ClusterClients';
 import { readEnvironments } from '../service/readEnvironments';
@@ -90,7 +92,9 @@ function createService(options: {
           ],
         },
         deployments: {
-          health: options.health,
+          // The test services listen on loopback, which a platform has to
+          // allow explicitly (as app-config.yaml does for the examples).
+          health: { allowedTargets: ['127.0.0.1'], ...options.health },
           environments: Object.fromEntries(
             Object.entries(options.environments).map(([name, setup]) => [
               name,
@@ -237,7 +241,6 @@ describe('DefaultHealthService probes', () => {
   it('uses the entity annotation before the configured pattern and never echoes credentials', async () => {
     const server = await contractServer({ environment: 'development' });
     const service = createService({
-      health: { allowedTargets: [] },
       environments: {
         development: { health: { urlPattern: 'http://127.0.0.1:1' } },
       },
@@ -380,7 +383,7 @@ describe('DefaultHealthService target guard', () => {
     });
     const result = await service.getEntityHealth(REF, { credentials });
     expect(env(result, 'development').probeError).toContain(
-      '169.254.169.254 is a cloud metadata address',
+      '169.254.169.254 is a link-local address (cloud metadata services live there)',
     );
     expect(env(result, 'test').probeError).toContain(
       'metadata.google.internal is a cloud metadata service',
@@ -394,6 +397,126 @@ describe('DefaultHealthService target guard', () => {
     for (const e of result.environments) {
       expect(e.probes).toBeUndefined();
     }
+  });
+});
+
+describe('DefaultHealthService probe targets (SSRF)', () => {
+  it('refuses loopback on every port and private addresses unless allowed, sending nothing', async () => {
+    const server = await contractServer({ environment: 'development' });
+    const service = createService({
+      health: { allowedTargets: [] },
+      environments: {
+        development: { health: { urlPattern: server.url } },
+        test: { health: { urlPattern: 'http://10.0.0.8:8080' } },
+        acceptance: { health: { urlPattern: 'http://100.64.1.1' } },
+        production: { health: { urlPattern: 'http://0.0.0.0:8080' } },
+      },
+    });
+    const result = await service.getEntityHealth(REF, { credentials });
+    expect(env(result, 'development').probeError).toBe(
+      `Not probed: 127.0.0.1 is a loopback address (this host); to probe it anyway, add '127.0.0.1:${server.port}' to deployments.health.allowedTargets`,
+    );
+    expect(env(result, 'test').probeError).toContain(
+      '10.0.0.8 is a private address',
+    );
+    expect(env(result, 'acceptance').probeError).toContain(
+      '100.64.1.1 is a carrier-grade NAT address',
+    );
+    expect(env(result, 'production').probeError).toContain(
+      '0.0.0.0 is the unspecified address',
+    );
+    expect(server.requests).toEqual([]);
+
+    const allowed = createService({
+      health: { allowedTargets: [`127.0.0.1:${server.port}`] },
+      environments: { development: { health: { urlPattern: server.url } } },
+    });
+    const development = env(
+      await allowed.getEntityHealth(REF, { credentials }),
+      'development',
+    );
+    expect(development.probes!.liveness.status).toBe('up');
+  });
+
+  it('remembers an unreachable target per target, so one entity cannot blank another on the same host', async () => {
+    // One server: /slow never answers, /fast answers the contract.
+    const sockets = new Set<import('node:net').Socket>();
+    const server = http.createServer((req, res) => {
+      if (req.url?.startsWith('/slow')) return;
+      const path = (req.url ?? '').replace(/^\/fast/, '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          path === '/api/v2/health'
+            ? {
+                environment: 'development',
+                timestamp: new Date().toISOString(),
+              }
+            : { status: 'ok', database: 'ok' },
+        ),
+      );
+    });
+    server.on('connection', socket => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    servers.push({
+      close: () =>
+        new Promise<void>(resolve => {
+          sockets.forEach(socket => socket.destroy());
+          server.close(() => resolve());
+        }),
+    });
+    const service = createService({
+      health: { timeoutMs: 300, cacheSeconds: 0 },
+      environments: { development: {} },
+      entities: [
+        component('slow-api', {
+          'deployments/health-url': `http://127.0.0.1:${port}/slow`,
+        }),
+        component('payments-api', {
+          'deployments/health-url': `http://127.0.0.1:${port}/fast`,
+        }),
+      ],
+    });
+    const slow = env(
+      await service.getEntityHealth(
+        { ...REF, name: 'slow-api' },
+        { credentials },
+      ),
+      'development',
+    );
+    expect(slow.probes!.liveness.status).not.toBe('up');
+    const fast = env(
+      await service.getEntityHealth(REF, { credentials }),
+      'development',
+    );
+    expect(fast.probes!.liveness).toMatchObject({ status: 'up' });
+    expect(fast.probes!.readiness).toMatchObject({ status: 'up' });
+  });
+
+  it('refuses a kubernetes-id that is not a Kubernetes name before it reaches a URL or a selector', async () => {
+    const server = await contractServer({ environment: 'development' });
+    const service = createService({
+      environments: { development: { health: { urlPattern: server.url } } },
+      entities: [
+        component('payments-api', {
+          'backstage.io/kubernetes-id': '../../../api/v1/secrets?x=',
+        }),
+      ],
+    });
+    const development = env(
+      await service.getEntityHealth(REF, { credentials }),
+      'development',
+    );
+    expect(development.probeError).toContain(
+      'The annotation backstage.io/kubernetes-id is "../../../api/v1/secrets?x=", which is not a valid Kubernetes name',
+    );
+    expect(development.kubernetesError).toBe(development.probeError);
+    expect(development.pods).toEqual([]);
+    expect(server.requests).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -10,10 +11,18 @@ const METADATA_HOSTS = new Set([
   'metadata',
 ]);
 
-/** Cloud metadata services: AWS, GCP, Azure (IPv4) and AWS over IPv6. */
-const METADATA_ADDRESSES = ['169.254.169.254', 'fd00:ec2::254'].map(
-  a => bytesOf(a)!,
-);
+/** Why each kind of address is not probed unless allowed. */
+const RANGE_REASONS: Record<string, string> = {
+  unspecified: 'the unspecified address (this host)',
+  loopback: 'a loopback address (this host)',
+  private: 'a private address',
+  carrierGradeNat: 'a carrier-grade NAT address',
+  linkLocal: 'a link-local address (cloud metadata services live there)',
+  uniqueLocal: 'a unique-local address (cloud metadata services live there)',
+  multicast: 'a multicast address',
+  broadcast: 'the broadcast address',
+  reserved: 'a reserved address',
+};
 
 /** A host the portal itself listens on (backend.baseUrl, backend.listen). */
 export type OwnEndpoint = {
@@ -30,15 +39,43 @@ export class TargetRefusedError extends Error {
   name = 'TargetRefusedError';
 }
 
-type AllowedTarget = { host: string; port?: number };
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+type AllowedTarget =
+  | { kind: 'host'; host: string; port?: number }
+  | { kind: 'range'; range: [Address, number] };
 
 /**
- * Keeps the backend's probes away from what an annotation must not reach:
- * link-local addresses, cloud metadata services and the portal's own backend,
- * unless an administrator listed the host in
- * `deployments.health.allowedTargets`. Host names are resolved first and
- * every address is checked; the probe then connects to exactly the checked
- * addresses (no second lookup a DNS answer could change in between).
+ * An address as ipaddr.js reads it, IPv4 embedded in IPv6 (::ffff:a.b.c.d,
+ * the NAT64 prefix 64:ff9b::/96) as the IPv4 address, so no spelling slips
+ * past a check; undefined when it is not an IP address.
+ */
+export function parseAddress(text: string): Address | undefined {
+  const plain = text.replace(/%.*$/, '');
+  if (!ipaddr.isValid(plain) || !isIP(plain)) return undefined;
+  const address = ipaddr.process(plain);
+  if (address.kind() === 'ipv6' && address.range() === 'rfc6052') {
+    const bytes = address.toByteArray();
+    return ipaddr.fromByteArray(bytes.slice(12)) as ipaddr.IPv4;
+  }
+  return address;
+}
+
+/** The kind of address: ipaddr.js's range name (`unicast` for public ones). */
+export function rangeOf(address: Address): string {
+  return address.range();
+}
+
+/**
+ * Keeps the backend's probes on public addresses: loopback (any port),
+ * unspecified, private, carrier-grade NAT, link-local and unique-local (the
+ * cloud metadata services), multicast and reserved addresses, metadata host
+ * names and the portal's own backend are refused unless an administrator
+ * lists the target in `deployments.health.allowedTargets` (a host, a
+ * host:port or an address range such as 10.20.0.0/16). Host names are
+ * resolved first and every address is checked; the probe then connects to
+ * exactly the checked addresses (no second lookup a DNS answer could change
+ * in between). Address classes come from ipaddr.js.
  */
 export class TargetGuard {
   static create(options: {
@@ -54,7 +91,7 @@ export class TargetGuard {
     );
   }
 
-  private ownAddresses?: Promise<Array<{ bytes: Uint8Array; port: number }>>;
+  private ownAddresses?: Promise<Array<{ address: Address; port: number }>>;
 
   private constructor(
     private readonly allowed: AllowedTarget[],
@@ -78,11 +115,11 @@ export class TargetGuard {
     }
     const host = hostOf(url);
     const port = portOf(url);
-    const allowed = this.isAllowed(host, port);
+    const hostAllowed = this.hostAllowed(host, port);
     const hint = `; to probe it anyway, add '${displayHost(
       host,
     )}:${port}' to deployments.health.allowedTargets`;
-    if (!allowed && METADATA_HOSTS.has(host)) {
+    if (!hostAllowed && METADATA_HOSTS.has(host)) {
       throw new TargetRefusedError(
         `${host} is a cloud metadata service${hint}`,
       );
@@ -96,37 +133,62 @@ export class TargetGuard {
         code: 'ENOTFOUND',
       });
     }
-    if (allowed) {
+    if (hostAllowed === 'host-and-port') {
       return addresses;
     }
     const own = await this.ownAddressList();
     for (const { address } of addresses) {
-      const bytes = bytesOf(address);
-      if (!bytes) {
+      const parsed = parseAddress(address);
+      if (!parsed) {
         throw new TargetRefusedError(`${address} is not an IP address`);
       }
       const shown = address === host ? address : `${host} (${address})`;
-      if (METADATA_ADDRESSES.some(m => equalBytes(bytes, m))) {
-        throw new TargetRefusedError(
-          `${shown} is a cloud metadata address${hint}`,
-        );
-      }
-      if (isLinkLocal(bytes)) {
-        throw new TargetRefusedError(`${shown} is a link-local address${hint}`);
-      }
-      if (own.some(o => o.port === port && sameHost(o.bytes, bytes))) {
+      // The portal's own backend stays refused even inside an allowed range
+      // or host; only an explicit host:port entry (above) lets it through.
+      if (
+        own.some(
+          o =>
+            o.port === port &&
+            (sameAddress(o.address, parsed) ||
+              // Every loopback address reaches a backend listening on loopback.
+              (o.address.range() === 'loopback' &&
+                parsed.range() === 'loopback')),
+        )
+      ) {
         throw new TargetRefusedError(
           `${shown}:${port} is the portal's own backend${hint}`,
+        );
+      }
+      if (hostAllowed || this.rangeAllowed(parsed)) continue;
+      const reason = RANGE_REASONS[parsed.range()];
+      if (parsed.range() !== 'unicast') {
+        throw new TargetRefusedError(
+          `${shown} is ${reason ?? `a ${parsed.range()} address`}${hint}`,
         );
       }
     }
     return addresses;
   }
 
-  private isAllowed(host: string, port: number): boolean {
+  /** Whether an entry names the host, with this very port or any port. */
+  private hostAllowed(
+    host: string,
+    port: number,
+  ): 'host-and-port' | 'host' | undefined {
     const normalized = normalizeHost(host);
+    const entries = this.allowed.filter(
+      a => a.kind === 'host' && a.host === normalized,
+    ) as Array<{ kind: 'host'; host: string; port?: number }>;
+    if (entries.some(a => a.port === port)) return 'host-and-port';
+    return entries.some(a => a.port === undefined) ? 'host' : undefined;
+  }
+
+  private rangeAllowed(address: Address): boolean {
     return this.allowed.some(
-      a => a.host === normalized && (a.port === undefined || a.port === port),
+      a =>
+        a.kind === 'range' &&
+        a.range[0].kind() === address.kind() &&
+        address.match(a.range as [any, number]),
     );
   }
 
@@ -136,31 +198,26 @@ export class TargetGuard {
   }
 
   private async resolveOwnAddresses() {
-    const result: Array<{ bytes: Uint8Array; port: number }> = [];
+    const result: Array<{ address: Address; port: number }> = [];
     for (const { host, port } of this.ownEndpoints) {
-      const hostBytes = host === '' ? undefined : bytesOf(host);
-      if (host === '' || (hostBytes && isUnspecified(hostBytes))) {
-        // Listening on every address: loopback, unspecified and each interface.
-        for (const address of [
-          '127.0.0.1',
-          '::1',
-          '0.0.0.0',
-          '::',
-          ...localInterfaceAddresses(),
-        ]) {
-          result.push({ bytes: bytesOf(address)!, port });
+      const literal = host === '' ? undefined : parseAddress(host);
+      if (host === '' || literal?.range() === 'unspecified') {
+        // Listening on every address: each interface's address.
+        for (const address of localInterfaceAddresses()) {
+          const parsed = parseAddress(address);
+          if (parsed) result.push({ address: parsed, port });
         }
         continue;
       }
-      const addresses = hostBytes
+      const addresses = literal
         ? [host]
         : await this.resolve(host).then(
             list => list.map(a => a.address),
             () => [] as string[],
           );
       for (const address of addresses) {
-        const bytes = bytesOf(address);
-        if (bytes) result.push({ bytes, port });
+        const parsed = parseAddress(address);
+        if (parsed) result.push({ address: parsed, port });
       }
     }
     return result;
@@ -171,6 +228,12 @@ function localInterfaceAddresses(): string[] {
   return Object.values(networkInterfaces())
     .flatMap(list => list ?? [])
     .map(i => i.address.replace(/%.*$/, ''));
+}
+
+function sameAddress(a: Address, b: Address): boolean {
+  return (
+    a.kind() === b.kind() && a.toNormalizedString() === b.toNormalizedString()
+  );
 }
 
 /** The URL's host without IPv6 brackets, lower case. */
@@ -192,136 +255,58 @@ function displayHost(host: string) {
 
 /** IP addresses in one canonical text form, names in lower case. */
 function normalizeHost(host: string): string {
-  const bytes = bytesOf(host);
-  return bytes ? Array.from(bytes).join('.') : host.toLowerCase();
+  const address = parseAddress(host);
+  return address ? address.toNormalizedString() : host.toLowerCase();
 }
 
-/** `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address. */
+/**
+ * `host`, `host:port`, `[v6]`, `[v6]:port`, a bare IPv6 address or an
+ * address range (`10.20.0.0/16`, `fd00:ec2::/64`).
+ */
 function parseAllowedTarget(entry: string): AllowedTarget {
   const trimmed = entry.trim().toLowerCase();
+  if (trimmed.includes('/') && !trimmed.includes('://')) {
+    try {
+      const [address, bits] = ipaddr.parseCIDR(trimmed);
+      const processed =
+        address.kind() === 'ipv6' &&
+        (address as ipaddr.IPv6).isIPv4MappedAddress()
+          ? (address as ipaddr.IPv6).toIPv4Address()
+          : address;
+      return {
+        kind: 'range',
+        range: [
+          processed,
+          processed.kind() === address.kind() ? bits : bits - 96,
+        ],
+      };
+    } catch {
+      // reported below
+    }
+  }
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
   if (bracketed) {
     return {
+      kind: 'host',
       host: normalizeHost(bracketed[1]),
       port: bracketed[2] ? Number(bracketed[2]) : undefined,
     };
   }
   if (isIP(trimmed) === 6) {
-    return { host: normalizeHost(trimmed) };
+    return { kind: 'host', host: normalizeHost(trimmed) };
   }
-  const withPort = /^([^:]+):(\d+)$/.exec(trimmed);
+  const withPort = /^([^:/]+):(\d+)$/.exec(trimmed);
   if (withPort) {
-    return { host: normalizeHost(withPort[1]), port: Number(withPort[2]) };
+    return {
+      kind: 'host',
+      host: normalizeHost(withPort[1]),
+      port: Number(withPort[2]),
+    };
   }
   if (!trimmed || trimmed.includes(':') || trimmed.includes('/')) {
     throw new Error(
-      `Invalid config at deployments.health.allowedTargets: '${entry}' is not a host or host:port, e.g. 169.254.10.1:8080`,
+      `Invalid config at deployments.health.allowedTargets: '${entry}' is not a host, host:port or address range, e.g. 169.254.10.1:8080 or 10.20.0.0/16`,
     );
   }
-  return { host: normalizeHost(trimmed) };
-}
-
-/**
- * An address as 16 bytes (IPv4 as IPv4-mapped IPv6), or undefined when it is
- * not an IP address. IPv4 embedded in IPv6 (::ffff:a.b.c.d, 64:ff9b::/96)
- * becomes the IPv4 address, so no spelling slips past a check.
- */
-export function bytesOf(address: string): Uint8Array | undefined {
-  const plain = address.replace(/%.*$/, '');
-  const version = isIP(plain);
-  if (version === 4) {
-    const bytes = new Uint8Array(16);
-    bytes[10] = 0xff;
-    bytes[11] = 0xff;
-    plain.split('.').forEach((part, i) => {
-      bytes[12 + i] = Number(part);
-    });
-    return bytes;
-  }
-  if (version !== 6) return undefined;
-  let text = plain;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const v4 = dotted[1].split('.').map(Number);
-    text = `${text.slice(0, dotted.index)}${((v4[0] << 8) | v4[1]).toString(
-      16,
-    )}:${((v4[2] << 8) | v4[3]).toString(16)}`;
-  }
-  const [head, tail] = text.split('::');
-  const headParts = head ? head.split(':') : [];
-  const tailParts = tail !== undefined && tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined
-      ? headParts
-      : [
-          ...headParts,
-          ...Array(8 - headParts.length - tailParts.length).fill('0'),
-          ...tailParts,
-        ];
-  const bytes = new Uint8Array(16);
-  groups.forEach((group, i) => {
-    const value = parseInt(group, 16);
-    bytes[i * 2] = value >> 8;
-    bytes[i * 2 + 1] = value & 0xff;
-  });
-  const nat64 =
-    bytes[0] === 0x00 &&
-    bytes[1] === 0x64 &&
-    bytes[2] === 0xff &&
-    bytes[3] === 0x9b &&
-    bytes.slice(4, 12).every(b => b === 0);
-  if (nat64) {
-    bytes.fill(0, 0, 10);
-    bytes[10] = 0xff;
-    bytes[11] = 0xff;
-  }
-  return bytes;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array) {
-  return a.every((value, i) => value === b[i]);
-}
-
-function isMappedV4(bytes: Uint8Array) {
-  return (
-    bytes.slice(0, 10).every(b => b === 0) &&
-    bytes[10] === 0xff &&
-    bytes[11] === 0xff
-  );
-}
-
-function isV4(bytes: Uint8Array, ...prefix: number[]) {
-  return isMappedV4(bytes) && prefix.every((p, i) => bytes[12 + i] === p);
-}
-
-function isLinkLocal(bytes: Uint8Array) {
-  // 169.254.0.0/16 and fe80::/10
-  return (
-    isV4(bytes, 169, 254) || (bytes[0] === 0xfe && (bytes[1] & 0xc0) === 0x80)
-  );
-}
-
-function isLoopback(bytes: Uint8Array) {
-  return (
-    isV4(bytes, 127) ||
-    (bytes.slice(0, 15).every(b => b === 0) && bytes[15] === 1)
-  );
-}
-
-function isUnspecified(bytes: Uint8Array) {
-  return (
-    bytes.every(b => b === 0) ||
-    (isMappedV4(bytes) && bytes.slice(12).every(b => b === 0))
-  );
-}
-
-/**
- * Whether a connection to `target` reaches a server bound to `own`:
- * the same address, or loopback/unspecified on either side (0.0.0.0 and
- * 127.x.y.z all reach a server listening on the loopback interface).
- */
-function sameHost(own: Uint8Array, target: Uint8Array) {
-  if (equalBytes(own, target)) return true;
-  const local = (b: Uint8Array) => isLoopback(b) || isUnspecified(b);
-  return local(own) && local(target);
+  return { kind: 'host', host: normalizeHost(trimmed) };
 }

@@ -2,6 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATION_KUBERNETES_ID,
   EnvironmentHealth,
+  isDns1123Label,
   namespaceFor,
 } from '@internal/backstage-plugin-deployments-common';
 import { performance } from 'node:perf_hooks';
@@ -45,6 +46,28 @@ export async function checkEnvironment(
     budgetMs,
     refresh,
   };
+  if (!isDns1123Label(check.kubernetesId)) {
+    // The id becomes a label selector and a Service name; anything else in
+    // the annotation is refused before it reaches a URL or a selector.
+    clearTimeout(timer);
+    const problem = invalidKubernetesId(check.kubernetesId);
+    return withoutUndefined({
+      environment: environment.name,
+      cluster: environment.cluster,
+      namespace: check.namespace,
+      state: environmentState({
+        pods: [],
+        events: [],
+        kubernetesError: problem,
+      }),
+      probeError: problem,
+      pods: [],
+      events: [],
+      kubernetesError: problem,
+      checkedAt,
+      durationMs: Math.round(performance.now() - started),
+    });
+  }
   try {
     const [probing, cluster] = await Promise.all([
       probeEnvironment(context, check).catch(
@@ -75,4 +98,11 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(
     Object.entries(value).filter(([, v]) => v !== undefined),
   ) as T;
+}
+
+function invalidKubernetesId(id: string): string {
+  const shown = id.length > 80 ? `${id.slice(0, 79)}…` : id;
+  return `The annotation ${ANNOTATION_KUBERNETES_ID} is ${JSON.stringify(
+    shown,
+  )}, which is not a valid Kubernetes name: use lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit (or remove it to use the entity name).`;
 }

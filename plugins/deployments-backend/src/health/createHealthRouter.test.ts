@@ -48,6 +48,7 @@ describe('GET /entities/:kind/:namespace/:name/health', () => {
         mockServices.rootConfig.factory({
           data: {
             deployments: {
+              health: { allowedTargets: ['127.0.0.1'] },
               environments: { development: { cluster: 'nowhere' } },
             },
           },

@@ -97,7 +97,7 @@ async function healthService() {
       ],
     },
     deployments: {
-      health: { cacheSeconds: 0 },
+      health: { cacheSeconds: 0, allowedTargets: ['127.0.0.1'] },
       environments: Object.fromEntries(
         ENVIRONMENTS.map(name => [
           name,

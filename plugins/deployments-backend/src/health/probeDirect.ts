@@ -29,7 +29,9 @@ export async function probeDirect(
     };
   }
   const target = redact(url);
-  const memoryKey = `target:${url.protocol}//${url.host}:${budgetMs}`;
+  // Per target (the whole base URL), so one entity's slow service never
+  // makes another's on the same host read as unreachable.
+  const memoryKey = `target:${target}:${budgetMs}`;
   const since = check.refresh
     ? undefined
     : context.unreachable.recall(memoryKey);
