@@ -319,16 +319,19 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
     });
   });
 
-  it('refuses the requester approving their own request (four eyes)', async () => {
-    const res = await request(server)
-      .post(`/api/deployments/approvals/${approvalId}/approve`)
-      .set('authorization', as(ADA))
-      .send({ comment: 'lgtm' });
-    expect(res.status).toBe(403);
-    expect(res.body.error.message).toMatch(
-      /^four-eyes: user:default\/ada requested this change/,
-    );
-    expect(res.body.error.code).toBe('four-eyes');
+  it('refuses the requester approving their own request (four eyes), however the ref is spelled', async () => {
+    for (const actor of [ADA, ADA.toUpperCase(), 'User:Default/Ada']) {
+      const res = await request(server)
+        .post(`/api/deployments/approvals/${approvalId}/approve`)
+        .set('authorization', as(actor))
+        .send({ comment: 'lgtm' });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/^four-eyes: /i);
+      expect(res.body.error.message).toContain(
+        `${actor} requested this change`,
+      );
+      expect(res.body.error.code).toBe('four-eyes');
+    }
     const approval = await request(server)
       .get(`/api/deployments/approvals/${approvalId}`)
       .set('authorization', as(ADA));
@@ -429,6 +432,8 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
     ).toEqual([
       `${ADA} deploy pending`,
       `${ADA} approval.approve refused`,
+      `${ADA.toUpperCase()} approval.approve refused`,
+      `User:Default/Ada approval.approve refused`,
       `${LINUS} approval.approve refused`,
       `${GRACE} approval.approve success`,
       `${GRACE} approval.apply success`,
