@@ -190,6 +190,43 @@ after(async () => {
 });
 
 test(
+  'production refuses a tag or a foreign registry before any approval, naming the digest that runs in acceptance',
+  { timeout: 120_000 },
+  async () => {
+    const { A: a } = backends;
+    const tagOnly = await call(a, 'ada', 'POST', '/deployments', {
+      ...deployRequest('production'),
+      image: { repository: 'ghcr.io/acme/payments-api', tag: '3.0.0' },
+    });
+    assert.equal(tagOnly.status, 400, tagOnly.text);
+    const otap = (tagOnly.json.error.violations ?? []).find(
+      v => v.policyId === 'otap-order',
+    );
+    assert.ok(otap, tagOnly.text);
+    assert.equal(otap.path, 'image.digest');
+    assert.equal(
+      otap.message,
+      `production takes a digest that ran in acceptance, not a tag; acceptance runs ghcr.io/acme/payments-api@${DIGEST}`,
+    );
+
+    const foreign = await call(a, 'ada', 'POST', '/deployments', {
+      ...deployRequest('production'),
+      image: { repository: 'docker.io/evil/payments-api', digest: DIGEST },
+    });
+    assert.equal(foreign.status, 400, foreign.text);
+    assert.match(
+      foreign.text,
+      /image repository 'docker.io\/evil\/payments-api' is not in an allowed registry/,
+    );
+
+    const pending = await call(a, 'grace', 'GET', '/approvals?status=pending');
+    assert.equal(pending.status, 200, pending.text);
+    assert.deepEqual(pending.json.items, [], 'no approval was requested');
+    assert.deepEqual(await history(a), [], 'nothing recorded');
+  },
+);
+
+test(
   'the same approval sent to two instances at once is applied exactly once',
   { timeout: 300_000 },
   async () => {

@@ -34,6 +34,7 @@ import { DefaultDeploymentService } from './service/DefaultDeploymentService';
 import { DeploymentMetrics } from './service/metrics';
 import { PolicyRegistry } from './service/PolicyRegistry';
 import { readEnvironments } from './service/readEnvironments';
+import { registryWarnings } from './service/registryWarnings';
 import { ApprovalStore } from './store/ApprovalStore';
 import { AuditStore } from './store/AuditStore';
 import { ChangeStore } from './store/ChangeStore';
@@ -95,6 +96,9 @@ export const deploymentsPlugin = createBackendPlugin({
               `Environment ${environment.name} names cluster ${environment.cluster}, which is not in kubernetes.clusterLocatorMethods; deployments there will fail until it is configured`,
             );
           }
+        }
+        for (const warning of registryWarnings(environments)) {
+          logger.warn(warning);
         }
         logger.info('Deployment environments configured', {
           environments: environments

@@ -162,18 +162,21 @@ export class ChangePlanner {
     const environment = this.targets.environment(parsed.environment);
     const deployer = this.targets.deployer(environment);
     // The catalog, the cluster and the history are asked at once.
-    const [entity, namespaces, deployedDigests] = await Promise.all([
-      this.catalog.application(parsed.application, credentials),
-      deployer.namespaces(),
-      this.records.deployedDigests(
-        stringifyEntityRef(parseEntityRef(parsed.application)),
-      ),
-    ]);
+    const applicationRef = stringifyEntityRef(
+      parseEntityRef(parsed.application),
+    );
+    const [entity, namespaces, deployedDigests, runningImages] =
+      await Promise.all([
+        this.catalog.application(parsed.application, credentials),
+        deployer.namespaces(),
+        this.records.deployedDigests(applicationRef),
+        this.records.runningImages(applicationRef),
+      ]);
     const entityRef = stringifyEntityRef(entity);
     const owner = this.catalog.ownerOf(entity);
     const validation = validateDeployment(input, {
       owner,
-      cluster: { namespaces, deployedDigests },
+      cluster: { namespaces, deployedDigests, runningImages },
       policies: this.policies.policies(),
       settings: environment.policies,
       ingressNamespace: this.ingressNamespace,

@@ -237,6 +237,47 @@ export class DeploymentStore {
     }
     return result;
   }
+
+  /**
+   * The image references running now per environment, for one application:
+   * of each of its deployments, the latest record whose objects stay in the
+   * cluster (as `running` reads it), unless that was a delete.
+   */
+  async runningImages(
+    entityRef: string,
+  ): Promise<Partial<Record<EnvironmentName, string[]>>> {
+    const applied = (query: Knex.QueryBuilder) =>
+      query
+        .where('status', 'succeeded')
+        .orWhere(failed =>
+          failed.where('status', 'failed').whereNotNull('applied_at'),
+        );
+    const latest = this.knex<RecordRow>(TABLE)
+      .where({ entity_ref: entityRef })
+      .where(applied)
+      .select('environment', 'namespace', 'name')
+      .max({ revision: 'revision' })
+      .groupBy('environment', 'namespace', 'name')
+      .as('latest');
+    const rows: Array<Pick<RecordRow, 'environment' | 'image' | 'action'>> =
+      await this.knex<RecordRow>(TABLE)
+        .join(latest, join =>
+          join
+            .on(`${TABLE}.environment`, '=', 'latest.environment')
+            .andOn(`${TABLE}.namespace`, '=', 'latest.namespace')
+            .andOn(`${TABLE}.name`, '=', 'latest.name')
+            .andOn(`${TABLE}.revision`, '=', 'latest.revision'),
+        )
+        .select(`${TABLE}.environment`, `${TABLE}.image`, `${TABLE}.action`)
+        .orderBy(`${TABLE}.created_at`, 'desc');
+    const result: Partial<Record<EnvironmentName, string[]>> = {};
+    for (const row of rows) {
+      if (row.action === 'delete') continue;
+      const list = (result[row.environment as EnvironmentName] ??= []);
+      if (!list.includes(row.image)) list.push(row.image);
+    }
+    return result;
+  }
 }
 
 function keyOf(key: DeploymentKey) {

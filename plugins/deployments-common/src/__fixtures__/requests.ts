@@ -59,4 +59,5 @@ export const CLUSTER = {
     { name: 'unlabelled' },
   ],
   deployedDigests: { acceptance: [DIGEST] },
+  runningImages: { acceptance: [`ghcr.io/acme/payments-api:1.4.2@${DIGEST}`] },
 };

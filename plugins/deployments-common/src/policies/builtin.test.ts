@@ -416,8 +416,7 @@ describe('built-in policies', () => {
       ).toEqual([
         {
           path: 'image.digest',
-          message:
-            'image digest sha256:cd34cd34cd34… was never deployed successfully to acceptance',
+          message: `image digest ${other} never ran successfully in acceptance; acceptance runs ghcr.io/acme/payments-api:1.4.2@${DIGEST}`,
           severity: 'error',
         },
       ]);
@@ -425,8 +424,31 @@ describe('built-in policies', () => {
         check('otap-order', productionRequest(), {
           cluster: { deployedDigests: {} },
         }),
-      ).toHaveLength(1);
+      ).toEqual([
+        {
+          path: 'image.digest',
+          message: `image digest ${DIGEST} never ran successfully in acceptance; nothing runs in acceptance yet`,
+          severity: 'error',
+        },
+      ]);
       expect(check('otap-order', productionRequest())).toEqual([]);
+    });
+
+    it('refuses a tag in production, naming the digest that runs in acceptance', () => {
+      expect(
+        check(
+          'otap-order',
+          productionRequest({
+            image: { repository: 'ghcr.io/acme/payments-api', tag: '1.4.2' },
+          }),
+        ),
+      ).toEqual([
+        {
+          path: 'image.digest',
+          message: `production takes a digest that ran in acceptance, not a tag; acceptance runs ghcr.io/acme/payments-api:1.4.2@${DIGEST}`,
+          severity: 'error',
+        },
+      ]);
       expect(DIGEST).toMatch(/^sha256:/);
     });
   });

@@ -455,21 +455,32 @@ export const otapOrderPolicy: Policy = {
     }
     const digest = request.image.digest;
     const deployed = context.cluster.deployedDigests?.[previous] ?? [];
-    if (!digest || !deployed.includes(digest)) {
-      return [
-        {
-          path: 'image.digest',
-          message: digest
-            ? `image digest ${digest.slice(
-                0,
-                19,
-              )}… was never deployed successfully to ${previous}`
-            : `${request.environment} needs the image digest that was deployed to ${previous}`,
-          hint: `deploy it to ${previous} first, then promote it to ${request.environment}`,
-        },
-      ];
+    if (digest && deployed.includes(digest)) {
+      return [];
     }
-    return [];
+    const running = (context.cluster.runningImages?.[previous] ?? []).filter(
+      image => image.includes('@'),
+    );
+    const runs =
+      running.length > 0
+        ? `${previous} runs ${running.slice(0, 3).join(', ')}${
+            running.length > 3 ? ` and ${running.length - 3} more` : ''
+          }`
+        : `nothing runs in ${previous} yet`;
+    return [
+      {
+        path: 'image.digest',
+        message: digest
+          ? `image digest ${digest} never ran successfully in ${previous}; ${runs}`
+          : `${request.environment} takes a digest that ran in ${previous}, not a tag; ${runs}`,
+        hint:
+          running.length > 0
+            ? `promote what runs in ${previous} (the promote template or POST /promote), or set image.digest to ${running[0].slice(
+                running[0].indexOf('@') + 1,
+              )}`
+            : `deploy the build to ${previous} first, then promote it to ${request.environment}`,
+      },
+    ];
   },
 };
 

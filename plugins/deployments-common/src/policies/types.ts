@@ -28,6 +28,11 @@ export type ClusterFacts = {
   namespaces?: Array<{ name: string; owner?: string }>;
   /** Image digests deployed successfully, per environment. */
   deployedDigests?: Partial<Record<EnvironmentName, string[]>>;
+  /**
+   * The image references (`repository[:tag]@digest`) running now, per
+   * environment, so a refusal can name what to promote.
+   */
+  runningImages?: Partial<Record<EnvironmentName, string[]>>;
 };
 
 /** @public */
