@@ -325,3 +325,52 @@ describe('the RBAC matrix', () => {
     }
   }
 });
+
+test(
+  'plain env values are need-to-know: other teams see the names, owners, release managers and admins the values',
+  { timeout: 180_000 },
+  async () => {
+    const env = [
+      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'PARTNER_URL', value: 'https://partner.acme.example/v1' },
+    ];
+    const TEST_KEY = 'test/payments-api-test/payments-api';
+    await deploy(
+      'ada',
+      request('test', 'payments-api-test', '1.0.5', { env }),
+      200,
+    );
+    const withValues = await deploy(
+      'ada',
+      { ...prodRequest('1.0.1'), env },
+      202,
+    );
+    const reads = [
+      `/deployments/${TEST_KEY}`,
+      `/deployments/${TEST_KEY}/history`,
+      '/entities/component/default/payments-api/deployments',
+      '/dashboard',
+      '/approvals?status=pending',
+      `/approvals/${withValues.approval.id}`,
+    ];
+    for (const path of reads) {
+      const hidden = await call('linus', 'GET', path);
+      assert.equal(hidden.status, 200, `${path}: ${hidden.text}`);
+      assert.doesNotMatch(hidden.text, /partner\.acme\.example|"debug"/, path);
+      assert.match(
+        hidden.text,
+        /"name":\s*"PARTNER_URL",\s*"redacted":\s*true/,
+        `${path} keeps the names`,
+      );
+      for (const user of ['ada', 'rita', 'kelsey']) {
+        const shown = await call(user, 'GET', path);
+        assert.equal(shown.status, 200, `${path} as ${user}: ${shown.text}`);
+        assert.match(
+          shown.text,
+          /"name":\s*"PARTNER_URL",\s*"value":\s*"https:\/\/partner\.acme\.example\/v1"/,
+          `${path} as ${user}`,
+        );
+      }
+    }
+  },
+);

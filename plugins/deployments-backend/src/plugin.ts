@@ -282,6 +282,7 @@ export const deploymentsPlugin = createBackendPlugin({
             policies,
             health,
             audit,
+            permissions,
             openApiPath: resolvePackagePath(
               '@internal/backstage-plugin-deployments-backend',
               'openapi.yaml',

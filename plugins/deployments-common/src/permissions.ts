@@ -15,6 +15,18 @@ export const deploymentsReadPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * See the plain environment values of an application's deployments
+ * (records, approvals, dashboard). Without it the names stay visible and
+ * the values are redacted: need-to-know for other teams' configuration.
+ * @public
+ */
+export const deploymentsConfigReadPermission = createPermission({
+  name: 'deployments.deployment.config.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** Create a deployment (POST /deployments). @public */
 export const deploymentsCreatePermission = createPermission({
   name: 'deployments.deployment.create',
@@ -71,6 +83,7 @@ export const deploymentsAuditReadPermission = createPermission({
 /** @public */
 export const deploymentsPermissions = [
   deploymentsReadPermission,
+  deploymentsConfigReadPermission,
   deploymentsCreatePermission,
   deploymentsUpdatePermission,
   deploymentsRestartPermission,

@@ -1,4 +1,7 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -12,6 +15,7 @@ import { createApprovalRoutes } from './approvalRoutes';
 import { createChangeRoutes } from './changeRoutes';
 import { requireCredentials } from './credentialsBarrier';
 import { createDeploymentRoutes } from './deploymentRoutes';
+import { redactConfigValues } from './redactConfigValues';
 import { parseRequest } from './requestParts';
 import { createViewRoutes } from './viewRoutes';
 
@@ -26,6 +30,7 @@ export async function createRouter(options: {
   policies: PolicyRegistry;
   health: HealthService;
   audit: AuditLog;
+  permissions: PermissionsService;
   openApiPath: string;
 }): Promise<express.Router> {
   const { httpAuth, deployments, policies } = options;
@@ -47,6 +52,10 @@ export async function createRouter(options: {
   // Refused calls (no or bad credentials) on /deployments, /approvals and
   // /changes are audited; see plugin.ts for why the barrier lets them through.
   router.use(requireCredentials({ httpAuth, audit: options.audit }));
+  // Plain env values only to those who may read the application's config.
+  router.use(
+    redactConfigValues({ httpAuth, permissions: options.permissions }),
+  );
   router.use(createApprovalRoutes({ httpAuth, deployments }));
   router.use(createChangeRoutes({ httpAuth, deployments }));
   router.use(createDeploymentRoutes({ httpAuth, deployments }));

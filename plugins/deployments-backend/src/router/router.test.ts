@@ -37,6 +37,7 @@ async function app() {
     policies: {} as PolicyRegistry,
     health: {} as HealthService,
     audit: audit as unknown as AuditLog,
+    permissions: mockServices.permissions(),
     openApiPath: resolve(__dirname, '../../openapi.yaml'),
   });
   const server = express().use(router).use(mockErrorHandler());

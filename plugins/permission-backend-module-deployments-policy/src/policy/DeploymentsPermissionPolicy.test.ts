@@ -13,6 +13,7 @@ import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   deploymentsApprovePermission,
   deploymentsAuditReadPermission,
+  deploymentsConfigReadPermission,
   deploymentsCreatePermission,
   deploymentsDeletePermission,
   deploymentsPermissions,
@@ -139,6 +140,16 @@ const matrix: Array<[Permission, Record<Who, [Outcome, boolean]>]> = [
   ),
   [
     deploymentsApprovePermission,
+    {
+      'other team (linus)': ['OWNER-ONLY', false],
+      'owner (ada)': ['OWNER-ONLY', true],
+      'release manager (rita)': ['ALLOW', true],
+      'admin (kelsey)': ['ALLOW', true],
+    },
+  ],
+  // Plain env values: need-to-know.
+  [
+    deploymentsConfigReadPermission,
     {
       'other team (linus)': ['OWNER-ONLY', false],
       'owner (ada)': ['OWNER-ONLY', true],

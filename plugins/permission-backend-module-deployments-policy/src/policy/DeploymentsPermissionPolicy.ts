@@ -23,6 +23,7 @@ import {
 import {
   deploymentsApprovePermission,
   deploymentsAuditReadPermission,
+  deploymentsConfigReadPermission,
   deploymentsCreatePermission,
   deploymentsDeletePermission,
   deploymentsReadPermission,
@@ -65,7 +66,9 @@ export type DeploymentsPermissionPolicyOptions = {
  * The deployments portal's RBAC:
  *
  * - members of the admin group: everything;
- * - everyone signed in: read deployments and the audit trail;
+ * - everyone signed in: read deployments and the audit trail; the plain
+ *   environment values in them only for owners, release managers and
+ *   admins (need-to-know: the others see the names);
  * - owners of the application's catalog entity: deploy, update, restart, roll
  *   back, delete (a conditional decision on the entity's owner; whether a
  *   deployment applies at once or becomes an approval request is the
@@ -136,14 +139,17 @@ export class DeploymentsPermissionPolicy implements PermissionPolicy {
       return { result: AuthorizeResult.ALLOW };
     }
     if (
-      permission.name === deploymentsApprovePermission.name &&
+      (permission.name === deploymentsApprovePermission.name ||
+        permission.name === deploymentsConfigReadPermission.name) &&
       claims.includes(this.releaseManagerGroupRef)
     ) {
+      // Release managers see the values of what they are asked to approve.
       return { result: AuthorizeResult.ALLOW };
     }
     if (
       (OWNER_PERMISSIONS.has(permission.name) ||
-        permission.name === deploymentsApprovePermission.name) &&
+        permission.name === deploymentsApprovePermission.name ||
+        permission.name === deploymentsConfigReadPermission.name) &&
       isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY)
     ) {
       return createCatalogConditionalDecision(
