@@ -197,6 +197,8 @@ export const deploymentsPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
           await signals.stop();
+          // Refusals counted in the current window are written, not lost.
+          await audit.flush();
         });
 
         const changeViews = ChangeViews.create({

@@ -10,7 +10,7 @@ import { InputError, ResponseError } from '@backstage/errors';
 import {
   ApprovalRequest,
   ApprovalStatus,
-  AuditEvent,
+  AuditPage,
   AuditFilter,
   DeploymentChange,
   DeploymentDetails,
@@ -176,11 +176,11 @@ export interface DeploymentService {
     decision: ApprovalDecision,
     options: DeploymentCallOptions,
   ): Promise<ApprovalRequest>;
-  /** The audit trail, newest first. */
+  /** One page of the audit trail, newest first; `nextCursor` for the next. */
   listAudit(
     filter: AuditFilter,
     options: DeploymentCallOptions,
-  ): Promise<AuditEvent[]>;
+  ): Promise<AuditPage>;
 }
 
 /**
@@ -407,16 +407,18 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
   }
 
   async listAudit(filter: AuditFilter, options: DeploymentCallOptions) {
-    const body = await this.request<{ items: AuditEvent[] }>(
+    return this.request<AuditPage>(
       'GET',
       `/audit${query({
         entityRef: filter.entityRef,
         environment: filter.environment,
         limit: filter.limit,
+        since: filter.since,
+        until: filter.until,
+        cursor: filter.cursor,
       })}`,
       options.credentials,
     );
-    return body.items;
   }
 
   private async request<T>(

@@ -5,14 +5,15 @@ import {
 import { InputError } from '@backstage/errors';
 import {
   ApprovalRequest,
-  AuditEvent,
   AuditFilter,
+  AuditPage,
   AuditResult,
   DeploymentOutcome,
   isEnvironmentName,
   isPendingApproval,
 } from '@internal/backstage-plugin-deployments-common';
 import { AuditStore, NewAuditEvent } from '../store/AuditStore';
+import { AnonymousRefusals } from './AnonymousRefusals';
 
 /**
  * What an audit event says before the call ends; the call may fill in what
@@ -61,14 +62,41 @@ export function auditResultOf(error: unknown): AuditResult {
  * that cannot be stored is logged as an error instead.
  */
 export class AuditLog {
-  static create(options: { store: AuditStore; logger: LoggerService }) {
-    return new AuditLog(options.store, options.logger);
+  static create(options: {
+    store: AuditStore;
+    logger: LoggerService;
+    /** Limits of unauthenticated refusals (see AnonymousRefusals). */
+    anonymousRefusals?: { perWindow?: number; windowMs?: number };
+  }) {
+    return new AuditLog(options.store, options.logger, options);
   }
+
+  private readonly anonymous: AnonymousRefusals;
 
   private constructor(
     private readonly store: AuditStore,
     private readonly logger: LoggerService,
-  ) {}
+    options: { anonymousRefusals?: { perWindow?: number; windowMs?: number } },
+  ) {
+    this.anonymous = new AnonymousRefusals(
+      event => this.record(event),
+      options.anonymousRefusals,
+    );
+  }
+
+  /**
+   * Records a call refused for missing or bad credentials, as `anonymous`.
+   * Rate-limited so that unauthenticated callers cannot flood the trail:
+   * past the first few per minute they are counted and summarised.
+   */
+  refusedAnonymously(event: Omit<NewAuditEvent, 'actor' | 'result'>) {
+    return this.anonymous.refused(event);
+  }
+
+  /** Writes what is still counted (on shutdown). */
+  flush(): Promise<void> {
+    return this.anonymous.flush();
+  }
 
   async record(event: NewAuditEvent): Promise<void> {
     try {
@@ -129,7 +157,7 @@ export class AuditLog {
     return outcome;
   }
 
-  list(filter: AuditFilter): Promise<AuditEvent[]> {
+  list(filter: AuditFilter): Promise<AuditPage> {
     if (
       filter.environment !== undefined &&
       !isEnvironmentName(filter.environment)
@@ -148,6 +176,14 @@ export class AuditLog {
         `limit must be a whole number from 1 to 10000, got ${filter.limit}`,
       );
     }
-    return this.store.list(filter);
+    for (const key of ['since', 'until'] as const) {
+      const value = filter[key];
+      if (value !== undefined && Number.isNaN(Date.parse(value))) {
+        throw new InputError(
+          `${key} must be a date and time (ISO 8601), e.g. 2026-12-01T09:00:00Z, got '${value}'`,
+        );
+      }
+    }
+    return this.store.page(filter);
   }
 }

@@ -7,6 +7,7 @@ import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { isAuditCursor } from '../store/AuditStore';
 import {
   approvalStatus,
   entityRefText,
@@ -29,6 +30,12 @@ const decisionBody = z
  * Routes of the approval gate and the audit trail (openapi.yaml): list,
  * read, approve and reject requests; read and export the audit trail.
  */
+/** A date and time with an offset (ISO 8601), e.g. 2026-12-01T09:00:00Z. */
+const instant = z.iso.datetime({
+  offset: true,
+  error: 'must be a date and time (ISO 8601), e.g. 2026-12-01T09:00:00Z',
+});
+
 export function createApprovalRoutes(options: {
   httpAuth: HttpAuthService;
   deployments: DeploymentService;
@@ -94,23 +101,33 @@ export function createApprovalRoutes(options: {
         entityRef: entityRefText.optional(),
         environment: environmentName.optional(),
         limit: wholeNumber(1, 10_000).optional(),
+        since: instant.optional(),
+        until: instant.optional(),
+        cursor: z
+          .string()
+          .refine(isAuditCursor, {
+            error:
+              'must be the nextCursor of the previous page, passed unchanged',
+          })
+          .optional(),
         format: z
           .enum(['json', 'csv'], { error: 'must be json or csv' })
           .optional(),
       }),
     });
     const { format, ...filter } = query;
-    const items = await deployments.listAudit(filter, {
+    const page = await deployments.listAudit(filter, {
       credentials: await credentials(req),
     });
     if (format === 'csv') {
+      if (page.nextCursor) res.setHeader('x-next-cursor', page.nextCursor);
       res
         .type('text/csv; charset=utf-8')
         .attachment('deployments-audit.csv')
-        .send(auditEventsToCsv(items));
+        .send(auditEventsToCsv(page.items));
       return;
     }
-    res.json({ items });
+    res.json(page);
   });
 
   return router;

@@ -9,7 +9,8 @@ export const AUDITED_PATHS = ['/deployments', '/approvals', '/changes'];
 /**
  * Requires valid credentials on /deployments, /approvals and /changes and records a
  * refused mutating call (no or bad credentials: 401) in the audit trail as
- * `anonymous`. These paths are exempt from the HTTP router's own credentials
+ * `anonymous` (rate-limited: past the first few per minute they are counted
+ * and summarised, see AnonymousRefusals). These paths are exempt from the HTTP router's own credentials
  * barrier only so that this middleware sees the refusal; it enforces the
  * same rule.
  */
@@ -33,10 +34,8 @@ export function requireCredentials(options: {
         const changeId = path.startsWith('/changes/')
           ? req.path.split('/')[2]?.slice(0, 36)
           : undefined;
-        await options.audit.record({
-          actor: 'anonymous',
+        await options.audit.refusedAnonymously({
           action: actionOf(req),
-          result: 'refused',
           ...(isDeployment ? { environment, namespace, name } : {}),
           ...(path.startsWith('/approvals/')
             ? { approvalId: req.path.split('/')[2]?.slice(0, 36) }

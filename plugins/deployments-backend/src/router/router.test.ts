@@ -4,7 +4,10 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { AuditEvent } from '@internal/backstage-plugin-deployments-common';
+import {
+  AuditEvent,
+  AuditPage,
+} from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
 import express from 'express';
 import { resolve } from 'node:path';
@@ -26,11 +29,11 @@ async function app() {
     getApproval: jest.fn(async () => approval),
     approve: jest.fn(async () => ({ ...approval, status: 'approved' })),
     reject: jest.fn(async () => ({ ...approval, status: 'rejected' })),
-    listAudit: jest.fn(async (): Promise<AuditEvent[]> => []),
+    listAudit: jest.fn(async (): Promise<AuditPage> => ({ items: [] })),
     deploy: jest.fn(async () => ({ status: 'pending-approval', approval })),
     delete: jest.fn(),
   };
-  const audit = { record: jest.fn(async (_event: unknown) => {}) };
+  const audit = { refusedAnonymously: jest.fn(async (_event: unknown) => {}) };
   const router = await createRouter({
     httpAuth: mockServices.httpAuth(),
     deployments: deployments as unknown as DeploymentService,
@@ -70,32 +73,27 @@ describe('approval and audit routes', () => {
     expect(shouted.status).toBe(401);
     expect(deployments.approve).not.toHaveBeenCalled();
     expect(deployments.delete).not.toHaveBeenCalled();
-    expect(audit.record.mock.calls.map(([event]) => event)).toEqual([
-      expect.objectContaining({
-        actor: 'anonymous',
-        action: 'approval.approve',
-        result: 'refused',
-        approvalId: ID,
-      }),
-      expect.objectContaining({
-        actor: 'anonymous',
-        action: 'approval.approve',
-      }),
-      expect.objectContaining({
-        actor: 'anonymous',
-        action: 'delete',
-        result: 'refused',
-        environment: 'production',
-        namespace: 'payments-api-production',
-        name: 'payments-api',
-      }),
-      expect.objectContaining({
-        actor: 'anonymous',
-        action: 'restart',
-        result: 'refused',
-        environment: 'production',
-      }),
-    ]);
+    expect(audit.refusedAnonymously.mock.calls.map(([event]) => event)).toEqual(
+      [
+        expect.objectContaining({
+          action: 'approval.approve',
+          approvalId: ID,
+        }),
+        expect.objectContaining({
+          action: 'approval.approve',
+        }),
+        expect.objectContaining({
+          action: 'delete',
+          environment: 'production',
+          namespace: 'payments-api-production',
+          name: 'payments-api',
+        }),
+        expect.objectContaining({
+          action: 'restart',
+          environment: 'production',
+        }),
+      ],
+    );
 
     // Reads are refused too, but only changes are audited.
     const list = await request(server)
@@ -106,7 +104,7 @@ describe('approval and audit routes', () => {
       .get('/audit')
       .set('authorization', mockCredentials.none.header());
     expect(auditRead.status).toBe(401);
-    expect(audit.record).toHaveBeenCalledTimes(4);
+    expect(audit.refusedAnonymously).toHaveBeenCalledTimes(4);
   });
 
   it('answers 400 for malformed ids, filters and bodies', async () => {
@@ -248,7 +246,10 @@ describe('approval and audit routes', () => {
         message: '=HYPERLINK("http://evil")',
       },
     ];
-    deployments.listAudit.mockResolvedValue(events);
+    deployments.listAudit.mockResolvedValue({
+      items: events,
+      nextCursor: 'YXVkaXQ6NDI',
+    });
 
     const json = await request(server)
       .get(
@@ -256,7 +257,7 @@ describe('approval and audit routes', () => {
       )
       .set('authorization', ADA);
     expect(json.status).toBe(200);
-    expect(json.body).toEqual({ items: events });
+    expect(json.body).toEqual({ items: events, nextCursor: 'YXVkaXQ6NDI' });
     expect(deployments.listAudit).toHaveBeenCalledWith(
       {
         entityRef: 'component:default/payments-api',
@@ -274,6 +275,7 @@ describe('approval and audit routes', () => {
     expect(csv.headers['content-disposition']).toBe(
       'attachment; filename="deployments-audit.csv"',
     );
+    expect(csv.headers['x-next-cursor']).toBe('YXVkaXQ6NDI');
     expect(csv.text).toBe(
       [
         'at,actor,action,result,entityRef,environment,namespace,name,fromVersion,toVersion,message,taskId,approvalId,changeId,id',
@@ -282,5 +284,24 @@ describe('approval and audit routes', () => {
         '',
       ].join('\r\n'),
     );
+  });
+
+  it('refuses a malformed time window or cursor with 400, naming the parameter', async () => {
+    const { server, deployments } = await app();
+
+    const since = await request(server)
+      .get('/audit?since=yesterday')
+      .set('authorization', ADA);
+    expect(since.status).toBe(400);
+    expect(since.body.error.message).toContain('since');
+    expect(since.body.error.message).toContain('ISO 8601');
+
+    const cursor = await request(server)
+      .get('/audit?cursor=not-a-cursor')
+      .set('authorization', ADA);
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.error.message).toContain('cursor');
+    expect(cursor.body.error.message).toContain('nextCursor');
+    expect(deployments.listAudit).not.toHaveBeenCalled();
   });
 });

@@ -1,7 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   ApprovalRequest,
-  AuditEvent,
+  AuditPage,
   AuditFilter,
   DeploymentChange,
   DeploymentDetails,
@@ -249,7 +249,7 @@ export class DefaultDeploymentService implements DeploymentService {
   async listAudit(
     filter: AuditFilter,
     options: CallOptions,
-  ): Promise<AuditEvent[]> {
+  ): Promise<AuditPage> {
     await this.parts.authorizer.authorize(
       deploymentsAuditReadPermission,
       options.credentials,

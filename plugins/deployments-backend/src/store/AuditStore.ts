@@ -3,8 +3,10 @@ import {
   AuditAction,
   AuditEvent,
   AuditFilter,
+  AuditPage,
   AuditResult,
 } from '@internal/backstage-plugin-deployments-common';
+import { InputError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { migratedClient } from './migrate';
@@ -100,15 +102,68 @@ export class AuditStore {
     return toEvent(row);
   }
 
-  /** Newest first (insertion order breaks ties of equal timestamps). */
-  async list(filter: AuditFilter & { approvalId?: string } = {}) {
+  /** Newest first (in the order they were stored). */
+  async list(
+    filter: AuditFilter & { approvalId?: string } = {},
+  ): Promise<AuditEvent[]> {
+    return (await this.page(filter)).items;
+  }
+
+  /**
+   * One page, newest first, in the order the events were stored (`seq`), so
+   * a cursor (the last `seq` of a page) continues exactly where the page
+   * ended even when events arrive in between. `since` and `until` filter on
+   * the event's time.
+   */
+  async page(
+    filter: AuditFilter & { approvalId?: string } = {},
+  ): Promise<AuditPage> {
+    const limit = Math.min(filter.limit ?? 1000, MAX_LIMIT);
     const query = this.knex<Row>(TABLE)
-      .orderBy('at', 'desc')
       .orderBy('seq', 'desc')
-      .limit(Math.min(filter.limit ?? 1000, MAX_LIMIT));
+      .limit(limit + 1);
     if (filter.entityRef) query.where('entity_ref', filter.entityRef);
     if (filter.environment) query.where('environment', filter.environment);
     if (filter.approvalId) query.where('approval_id', filter.approvalId);
-    return (await query).map(toEvent);
+    if (filter.since) query.where('at', '>=', new Date(filter.since));
+    if (filter.until) query.where('at', '<', new Date(filter.until));
+    if (filter.cursor) query.where('seq', '<', decodeCursor(filter.cursor));
+    const rows = await query;
+    const items = rows.slice(0, limit);
+    return {
+      items: items.map(toEvent),
+      ...(rows.length > limit
+        ? { nextCursor: encodeCursor(Number(items[items.length - 1].seq)) }
+        : {}),
+    };
   }
+}
+
+/** An opaque cursor: the position after which a page continues. */
+function encodeCursor(seq: number): string {
+  return Buffer.from(`audit:${seq}`).toString('base64url');
+}
+
+function cursorPosition(cursor: string): number | undefined {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(cursor)) return undefined;
+  const match = /^audit:(\d{1,15})$/.exec(
+    Buffer.from(cursor, 'base64url').toString('utf8'),
+  );
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Whether `cursor` is a `nextCursor` this store could have given out. */
+export function isAuditCursor(cursor: string): boolean {
+  return cursorPosition(cursor) !== undefined;
+}
+
+/** The position of a cursor. */
+function decodeCursor(cursor: string): number {
+  const position = cursorPosition(cursor);
+  if (position === undefined) {
+    throw new InputError(
+      'cursor is not a cursor of this audit trail; pass the nextCursor of the previous page unchanged',
+    );
+  }
+  return position;
 }

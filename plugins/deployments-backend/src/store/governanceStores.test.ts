@@ -235,4 +235,55 @@ describe.each(ids)('approval and audit stores on %s', databaseId => {
     expect(lines).toHaveLength(4); // header, two events, final CRLF
     expect(lines[3]).toBe('');
   });
+  it('pages the audit trail with a cursor and filters by time', async () => {
+    const { audit } = await stores();
+    for (let hour = 0; hour < 7; hour++) {
+      await audit.insert({
+        at: hours(hour),
+        actor: `user:default/u${hour}`,
+        action: 'deploy',
+        result: 'success',
+        environment: 'development',
+      });
+    }
+    const first = await audit.page({ limit: 3 });
+    expect(first.items.map(e => e.actor)).toEqual([
+      'user:default/u6',
+      'user:default/u5',
+      'user:default/u4',
+    ]);
+    expect(first.nextCursor).toEqual(expect.any(String));
+
+    // An event stored between two pages does not shift the next page.
+    await audit.insert({
+      at: hours(8),
+      actor: 'user:default/late',
+      action: 'deploy',
+      result: 'success',
+    });
+    const second = await audit.page({ limit: 3, cursor: first.nextCursor });
+    expect(second.items.map(e => e.actor)).toEqual([
+      'user:default/u3',
+      'user:default/u2',
+      'user:default/u1',
+    ]);
+    const last = await audit.page({ limit: 3, cursor: second.nextCursor });
+    expect(last.items.map(e => e.actor)).toEqual(['user:default/u0']);
+    expect(last.nextCursor).toBeUndefined();
+
+    const window = await audit.page({
+      since: hours(2).toISOString(),
+      until: hours(5).toISOString(),
+    });
+    expect(window.items.map(e => e.actor)).toEqual([
+      'user:default/u4',
+      'user:default/u3',
+      'user:default/u2',
+    ]);
+    expect(window.nextCursor).toBeUndefined();
+
+    await expect(audit.page({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toThrow(
+      /cursor is not a cursor of this audit trail/,
+    );
+  });
 });

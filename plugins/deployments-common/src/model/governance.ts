@@ -122,6 +122,24 @@ export type AuditFilter = {
   environment?: EnvironmentName;
   /** At most this many, newest first. */
   limit?: number;
+  /** Only events at or after this instant (ISO 8601). */
+  since?: string;
+  /** Only events before this instant (ISO 8601). */
+  until?: string;
+  /** The `nextCursor` of the previous page: the events older than it. */
+  cursor?: string;
+};
+
+/**
+ * One page of the audit trail (`GET /audit`), newest first. `nextCursor`,
+ * when present, fetches the next (older) page with the same filter; no
+ * event is out of reach however many there are.
+ *
+ * @public
+ */
+export type AuditPage = {
+  items: AuditEvent[];
+  nextCursor?: string;
 };
 
 /**

@@ -78,7 +78,7 @@ export function fakeApi(
       change('production', { id, revision: 4, status: 'cancelled' }),
     ),
     listApprovals: jest.fn(async () => [] as ApprovalRequest[]),
-    getAudit: jest.fn(async () => [] as AuditEvent[]),
+    getAudit: jest.fn(async () => ({ items: [] as AuditEvent[] })),
     ...overrides,
   } satisfies Partial<DeploymentsApi>;
 }

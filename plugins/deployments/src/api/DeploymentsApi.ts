@@ -3,8 +3,8 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   ApprovalRequest,
   ApprovalStatus,
-  AuditEvent,
   AuditFilter,
+  AuditPage,
   DeploymentChange,
   DeploymentKey,
   DeploymentOutcome,
@@ -92,8 +92,11 @@ export interface DeploymentsApi {
    */
   approve(id: string, comment?: string): Promise<ApprovalRequest>;
   reject(id: string, comment?: string): Promise<ApprovalRequest>;
-  /** The audit trail, newest first. */
-  getAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
+  /**
+   * One page of the audit trail, newest first; pass its `nextCursor` as
+   * `cursor` (same filter) for the older events.
+   */
+  getAudit(filter?: AuditFilter): Promise<AuditPage>;
   /**
    * The audit trail as a file, fetched with the user's credentials (a plain
    * link would not carry them).

@@ -78,7 +78,7 @@ describe('DeploymentsClient: approvals and audit', () => {
 
   it('reads the audit trail with its filters', async () => {
     const { client, calls } = fakeBackend(() =>
-      json(200, { items: [auditEvent()] }),
+      json(200, { items: [auditEvent()], nextCursor: 'YXVkaXQ6NDI' }),
     );
 
     expect(
@@ -87,12 +87,18 @@ describe('DeploymentsClient: approvals and audit', () => {
         environment: 'production',
         limit: 50,
       }),
-    ).toEqual([auditEvent()]);
+    ).toEqual({ items: [auditEvent()], nextCursor: 'YXVkaXQ6NDI' });
     await client.getAudit();
+    await client.getAudit({
+      since: '2026-11-01T00:00:00Z',
+      until: '2026-12-01T00:00:00Z',
+      cursor: 'YXVkaXQ6NDI',
+    });
 
     expect(calls.map(c => c.url)).toEqual([
       `${base}/audit?entityRef=component%3Adefault%2Fpayments-api&environment=production&limit=50`,
       `${base}/audit`,
+      `${base}/audit?since=2026-11-01T00%3A00%3A00Z&until=2026-12-01T00%3A00%3A00Z&cursor=YXVkaXQ6NDI`,
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   ApprovalRequest,
   AuditEvent,
   AuditFilter,
+  AuditPage,
   changeLink,
   DeploymentChange,
   DeploymentKey,
@@ -54,6 +55,9 @@ function auditQuery(filter: AuditFilter | undefined, format?: string) {
     entityRef: filter?.entityRef,
     environment: filter?.environment,
     limit: filter?.limit,
+    since: filter?.since,
+    until: filter?.until,
+    cursor: filter?.cursor,
     format,
   });
 }
@@ -194,11 +198,8 @@ export class DeploymentsClient implements DeploymentsApi {
     return this.decide(id, 'reject', comment);
   }
 
-  async getAudit(filter?: AuditFilter): Promise<AuditEvent[]> {
-    const body = await this.request<{ items: AuditEvent[] }>(
-      `/audit${auditQuery(filter)}`,
-    );
-    return body.items;
+  async getAudit(filter?: AuditFilter): Promise<AuditPage> {
+    return this.request<AuditPage>(`/audit${auditQuery(filter)}`);
   }
 
   async exportAudit(

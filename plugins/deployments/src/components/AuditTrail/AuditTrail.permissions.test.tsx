@@ -12,7 +12,7 @@ import { AuditTrail } from './AuditTrail';
 // the tests of a file.
 describe('AuditTrail without deployments.audit.read', () => {
   it('stays closed and says why', async () => {
-    const getAudit = jest.fn(async () => []);
+    const getAudit = jest.fn(async () => ({ items: [] }));
     await renderInTestApp(
       <TestApiProvider
         apis={[

@@ -51,19 +51,21 @@ describe('AuditTrail', () => {
   });
 
   it('reads the trail only when opened, then shows who did what', async () => {
-    const getAudit = jest.fn(async () => [
-      auditEvent(),
-      auditEvent({
-        id: 'a2',
-        actor: 'anonymous',
-        action: 'rollback',
-        result: 'refused',
-        message:
-          'POST /deployments/production/x/y/rollback: Missing credentials',
-        taskId: undefined,
-        approvalId: undefined,
-      }),
-    ]);
+    const getAudit = jest.fn(async () => ({
+      items: [
+        auditEvent(),
+        auditEvent({
+          id: 'a2',
+          actor: 'anonymous',
+          action: 'rollback',
+          result: 'refused',
+          message:
+            'POST /deployments/production/x/y/rollback: Missing credentials',
+          taskId: undefined,
+          approvalId: undefined,
+        }),
+      ],
+    }));
     await renderTrail({ getAudit }, { filter: { entityRef: ENTITY_REF } });
     expect(getAudit).not.toHaveBeenCalled();
 
@@ -94,6 +96,36 @@ describe('AuditTrail', () => {
     expect(rows[1]).toHaveTextContent('Missing credentials');
   });
 
+  it('shows older events page by page with the cursor of the page before', async () => {
+    const getAudit = jest.fn(async (filter?: AuditFilter) =>
+      filter?.cursor === 'page-2'
+        ? { items: [auditEvent({ id: 'old', actor: 'user:default/grace' })] }
+        : { items: [auditEvent({ id: 'new' })], nextCursor: 'page-2' },
+    );
+    await renderTrail({ getAudit }, { filter: { entityRef: ENTITY_REF } });
+    await open();
+    const table = await screen.findByRole('table');
+    expect(within(table).getAllByRole('row').slice(1)).toHaveLength(1);
+
+    await user.click(
+      await screen.findByRole('button', { name: 'Show older events' }),
+    );
+
+    await waitFor(() =>
+      expect(within(table).getAllByRole('row').slice(1)).toHaveLength(2),
+    );
+    expect(getAudit).toHaveBeenLastCalledWith({
+      entityRef: ENTITY_REF,
+      limit: 100,
+      cursor: 'page-2',
+    });
+    expect(within(table).getAllByRole('row')[2]).toHaveTextContent('grace');
+    // The last page has no cursor: nothing older to show.
+    expect(
+      screen.queryByRole('button', { name: 'Show older events' }),
+    ).not.toBeInTheDocument();
+  });
+
   it.each([
     ['Export CSV', 'csv', 'text/csv'],
     ['Export JSON', 'json', 'application/json'],
@@ -103,7 +135,7 @@ describe('AuditTrail', () => {
       const blob = new Blob(['x'], { type });
       const exportAudit = jest.fn(async () => blob);
       await renderTrail(
-        { getAudit: async () => [], exportAudit },
+        { getAudit: async () => ({ items: [] }), exportAudit },
         { filter: { entityRef: ENTITY_REF } },
       );
       await open();
@@ -127,7 +159,7 @@ describe('AuditTrail', () => {
 
   it("shows the backend's message when the export fails", async () => {
     await renderTrail({
-      getAudit: async () => [],
+      getAudit: async () => ({ items: [] }),
       exportAudit: async () => {
         throw await responseError(
           503,

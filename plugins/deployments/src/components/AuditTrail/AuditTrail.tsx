@@ -11,6 +11,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   AuditFilter,
+  AuditPage,
   deploymentsAuditReadPermission,
 } from '@internal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
@@ -42,6 +43,29 @@ function AuditTrailBody(props: { filter: AuditFilter; showEntity: boolean }) {
     () => api.getAudit({ ...filter, limit: AUDIT_TRAIL_ROWS }),
     [api, filter.entityRef, filter.environment],
   );
+  // Older pages, fetched on request with the cursor of the page before.
+  const [older, setOlder] = useState<AuditPage[]>([]);
+  const [olderLoading, setOlderLoading] = useState(false);
+  const [olderError, setOlderError] = useState<string>();
+  const pages = value ? [value, ...older] : [];
+  const events = pages.flatMap(page => page.items);
+  const nextCursor = pages[pages.length - 1]?.nextCursor;
+  const showOlder = async () => {
+    setOlderError(undefined);
+    setOlderLoading(true);
+    try {
+      const page = await api.getAudit({
+        ...filter,
+        limit: AUDIT_TRAIL_ROWS,
+        cursor: nextCursor,
+      });
+      setOlder(current => [...current, page]);
+    } catch (e) {
+      setOlderError(`Could not read older events: ${errorMessage(e)}`);
+    } finally {
+      setOlderLoading(false);
+    }
+  };
 
   const exportAs = async (format: AuditExportFormat) => {
     setExportError(undefined);
@@ -87,7 +111,28 @@ function AuditTrailBody(props: { filter: AuditFilter; showEntity: boolean }) {
       {error && <ResponseErrorPanel error={error} />}
       {!error && loading && <Progress />}
       {!error && value && (
-        <AuditTrailTable events={value} showEntity={showEntity} />
+        <AuditTrailTable events={events} showEntity={showEntity} />
+      )}
+      {olderError && (
+        <DismissibleAlert
+          mt={2}
+          severity="error"
+          onClose={() => setOlderError(undefined)}
+        >
+          {olderError}
+        </DismissibleAlert>
+      )}
+      {!error && nextCursor && (
+        <Box mt={2}>
+          <Button
+            variant="outlined"
+            size="small"
+            disabled={olderLoading}
+            onClick={showOlder}
+          >
+            {olderLoading ? 'Loading older events…' : 'Show older events'}
+          </Button>
+        </Box>
       )}
     </Box>
   );

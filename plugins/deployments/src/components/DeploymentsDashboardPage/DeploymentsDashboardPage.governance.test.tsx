@@ -53,9 +53,9 @@ describe('DeploymentsDashboardPage: approvals and audit trail', () => {
   });
 
   it('has the global audit trail, with every application, and its export', async () => {
-    const getAudit = jest.fn(async () => [
-      auditEvent({ entityRef: 'component:default/orders-api' }),
-    ]);
+    const getAudit = jest.fn(async () => ({
+      items: [auditEvent({ entityRef: 'component:default/orders-api' })],
+    }));
     const exportAudit = jest.fn(async () => new Blob(['[]']));
     Object.assign(URL, {
       createObjectURL: jest.fn(() => 'blob:audit'),

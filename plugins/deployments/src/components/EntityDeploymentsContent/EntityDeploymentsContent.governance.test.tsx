@@ -156,7 +156,7 @@ describe('EntityDeploymentsContent: approvals and audit trail', () => {
 
   it('has a collapsible audit trail of the application', async () => {
     const api = fakeApi(allFour, {
-      getAudit: jest.fn(async () => [auditEvent()]),
+      getAudit: jest.fn(async () => ({ items: [auditEvent()] })),
     });
     await renderContent(api);
     expect(api.getAudit).not.toHaveBeenCalled();
