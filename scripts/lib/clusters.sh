@@ -14,7 +14,8 @@ build_kube_sim() {
 }
 
 # seed_cluster <name>: namespaces per example application and environment, and
-# the portal's service account; writes its token next to the kubeconfig.
+# the portal's service account; writes a short-lived token of it (TokenRequest)
+# next to the kubeconfig.
 seed_cluster() {
   local name="$1" dir="$kube_sim_state/$1"
   command -v kubectl >/dev/null || die "kubectl is required to prepare the local clusters (Debian: apt-get install kubernetes-client)"
@@ -22,15 +23,13 @@ seed_cluster() {
   node "$repo/tools/kube-sim/seed/portal-access.js" "$repo/examples/entities.yaml" ${cluster_envs[$name]} |
     kubectl --kubeconfig "$dir/kubeconfig" apply -f - >"$dir/seed.log" ||
     die "preparing cluster $name failed; see $dir/seed.log"
-  local token="" i
-  for i in $(seq 1 60); do
-    token="$(kubectl --kubeconfig "$dir/kubeconfig" -n backstage-system get secret backstage-portal-token \
-      -o jsonpath='{.data.token}' 2>/dev/null || true)"
-    [[ -n "$token" ]] && break
-    sleep 0.5
-  done
-  [[ -n "$token" ]] || die "cluster $name: the service account token for backstage-portal was not issued"
-  (umask 077 && base64 -d <<<"$token" >"$dir/portal.token")
+  # A short-lived token from the TokenRequest API (no long-lived token
+  # Secret); './portal start' asks for a new one every time.
+  local token
+  token="$(kubectl --kubeconfig "$dir/kubeconfig" -n backstage-system create token backstage-portal \
+    --duration="${PORTAL_TOKEN_DURATION:-24h}" 2>>"$dir/seed.log")" ||
+    die "cluster $name: the TokenRequest for the backstage-portal service account failed; see $dir/seed.log"
+  (umask 077 && printf '%s' "$token" >"$dir/portal.token")
 }
 
 # start_clusters [--free-ports]: builds kube-sim when needed, starts and seeds

@@ -15,6 +15,9 @@ import { KubeSimCluster, kubeConfigFor, repoRoot } from './cluster';
  * Returns that account's token. Test suites sharing a cluster use their own
  * `namespacePrefix`.
  */
+/** How long the portal's token lives in tests (a test run is shorter). */
+const PORTAL_TOKEN_SECONDS = 4 * 3600;
+
 export async function seedPortalAccess(
   cluster: KubeSimCluster,
   environments: string[],
@@ -41,18 +44,27 @@ export async function seedPortalAccess(
       PatchStrategy.ServerSideApply,
     );
   }
-  const core = admin.makeApiClient(CoreV1Api);
-  for (let i = 0; i < 100; i++) {
-    const secret = await core.readNamespacedSecret({
-      name: 'backstage-portal-token',
-      namespace: 'backstage-system',
-    });
-    if (secret.data?.token) {
-      return Buffer.from(secret.data.token, 'base64').toString();
-    }
-    await new Promise(r => setTimeout(r, 200));
+  return requestPortalToken(admin.makeApiClient(CoreV1Api));
+}
+
+/**
+ * A short-lived token of the portal's service account from the TokenRequest
+ * API (what `kubectl create token` does); no long-lived token Secret exists.
+ */
+async function requestPortalToken(
+  core: CoreV1Api,
+  expirationSeconds = PORTAL_TOKEN_SECONDS,
+): Promise<string> {
+  const request = await core.createNamespacedServiceAccountToken({
+    name: 'backstage-portal',
+    namespace: 'backstage-system',
+    body: { spec: { audiences: [], expirationSeconds } },
+  });
+  const token = request.status?.token;
+  if (!token) {
+    throw new Error('the TokenRequest for backstage-portal returned no token');
   }
-  throw new Error('the backstage-portal service account token was not issued');
+  return token;
 }
 
 /** The cluster's CA certificate, base64 (for `caData` in app-config). */

@@ -3,8 +3,10 @@
  * Prints (as a JSON List for `kubectl apply -f -`) what the portal needs in a
  * local cluster: one namespace per deployable example application and
  * environment, labelled with its owner, and the service account the portal
- * uses - read access cluster-wide (for the Kubernetes tab), write access only
- * in those namespaces.
+ * uses - read access cluster-wide to what the Kubernetes tab lists (no
+ * ConfigMaps, Secrets, logs or events), write access and the rest only in
+ * those namespaces. No long-lived token Secret: the token is requested with
+ * the TokenRequest API (`kubectl create token`, see scripts/lib/clusters.sh).
  *
  *   node portal-access.js [--prefix=<namespace prefix>] <catalog file> <environment>...
  */
@@ -53,59 +55,44 @@ const items = [
     automountServiceAccountToken: false,
   },
   {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'kubernetes.io/service-account-token',
-    metadata: {
-      name: 'backstage-portal-token',
-      namespace: SA.namespace,
-      annotations: { 'kubernetes.io/service-account.name': SA.name },
-    },
-  },
-  {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: 'backstage-portal-read' },
+    // What the Kubernetes tab lists across namespaces (kubernetes.objectTypes
+    // in app-config.yaml) and the namespaces the policies check: get and
+    // list only. No ConfigMaps, Secrets, logs or events cluster-wide; those
+    // are readable only in the applications' namespaces (below).
     rules: [
       {
         apiGroups: [''],
         resources: [
           'pods',
-          'pods/log',
           'services',
-          'configmaps',
           'namespaces',
-          'events',
           'limitranges',
           'resourcequotas',
-          'serviceaccounts',
         ],
-        verbs: ['get', 'list', 'watch'],
+        verbs: ['get', 'list'],
       },
       {
         apiGroups: ['apps'],
         resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'],
-        verbs: ['get', 'list', 'watch'],
+        verbs: ['get', 'list'],
       },
       {
         apiGroups: ['autoscaling'],
         resources: ['horizontalpodautoscalers'],
-        verbs: ['get', 'list', 'watch'],
+        verbs: ['get', 'list'],
       },
       {
         apiGroups: ['batch'],
         resources: ['jobs', 'cronjobs'],
-        verbs: ['get', 'list', 'watch'],
+        verbs: ['get', 'list'],
       },
       {
         apiGroups: ['networking.k8s.io'],
-        resources: ['ingresses', 'networkpolicies'],
-        verbs: ['get', 'list', 'watch'],
-      },
-      {
-        apiGroups: ['policy'],
-        resources: ['poddisruptionbudgets'],
-        verbs: ['get', 'list', 'watch'],
+        resources: ['ingresses'],
+        verbs: ['get', 'list'],
       },
     ],
   },
@@ -124,16 +111,34 @@ const items = [
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: 'backstage-portal-deploy' },
+    // Bound in each application namespace only. Server-side apply needs get,
+    // create and patch; pruning and delete need delete; rollouts are
+    // followed with list and watch. No update (the portal never PUTs) and
+    // no scale (the HorizontalPodAutoscaler scales).
     rules: [
       {
         apiGroups: [''],
         resources: ['services', 'configmaps', 'serviceaccounts'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        verbs: ['get', 'list', 'create', 'patch', 'delete'],
       },
       {
         apiGroups: [''],
-        resources: ['pods'],
-        verbs: ['get', 'list', 'watch', 'delete'],
+        resources: ['pods', 'events'],
+        verbs: ['get', 'list', 'watch'],
+      },
+      // Pod logs for the Kubernetes tab, in the applications' namespaces only.
+      {
+        apiGroups: [''],
+        resources: ['pods/log'],
+        verbs: ['get'],
+      },
+      // Secrets: read as metadata only (PartialObjectMetadata), to check that
+      // a secretKeyRef names a Secret labelled for the application. The
+      // portal never reads, logs or returns their values.
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        verbs: ['get'],
       },
       // Health probes through the API server's service proxy
       // (deployments.environments.<env>.health.via: service-proxy).
@@ -144,28 +149,28 @@ const items = [
       },
       {
         apiGroups: ['apps'],
-        resources: ['deployments', 'deployments/scale'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        resources: ['deployments'],
+        verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
       },
       {
         apiGroups: ['apps'],
         resources: ['replicasets'],
-        verbs: ['get', 'list', 'watch'],
+        verbs: ['get', 'list'],
       },
       {
         apiGroups: ['autoscaling'],
         resources: ['horizontalpodautoscalers'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        verbs: ['get', 'list', 'create', 'patch', 'delete'],
       },
       {
         apiGroups: ['networking.k8s.io'],
         resources: ['networkpolicies'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        verbs: ['get', 'list', 'create', 'patch', 'delete'],
       },
       {
         apiGroups: ['policy'],
         resources: ['poddisruptionbudgets'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        verbs: ['get', 'list', 'create', 'patch', 'delete'],
       },
     ],
   },

@@ -74,7 +74,7 @@ export function startCluster({ name, environments }) {
       ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'],
       { input: seed, stdio: ['pipe', 'ignore', 'pipe'] },
     );
-    const token = Buffer.from(awaitPortalToken(cluster), 'base64').toString();
+    const token = requestPortalToken(cluster);
     const { server } = JSON.parse(
       readFileSync(join(dir, 'cluster.json'), 'utf8'),
     );
@@ -98,34 +98,27 @@ export function startCluster({ name, environments }) {
   }
 }
 
-/** The (base64) token of the portal's service account, once it is issued. */
-function awaitPortalToken(cluster) {
-  for (let i = 0; i < 60; i++) {
-    try {
-      const token = execFileSync(
-        'kubectl',
-        [
-          '--kubeconfig',
-          cluster.kubeconfig,
-          '-n',
-          'backstage-system',
-          'get',
-          'secret',
-          'backstage-portal-token',
-          '-o',
-          'jsonpath={.data.token}',
-        ],
-        { stdio: ['ignore', 'pipe', 'ignore'] },
-      ).toString();
-      if (token) return token;
-    } catch {
-      // not issued yet
-    }
-    execFileSync('sleep', ['0.5']);
-  }
-  return assert.fail(
-    'the service account token for backstage-portal was not issued',
-  );
+/**
+ * A short-lived token of the portal's service account from the TokenRequest
+ * API (`kubectl create token`), as scripts/lib/clusters.sh gets it.
+ */
+function requestPortalToken(cluster) {
+  return execFileSync(
+    'kubectl',
+    [
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '-n',
+      'backstage-system',
+      'create',
+      'token',
+      'backstage-portal',
+      '--duration=4h',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+    .toString()
+    .trim();
 }
 
 /** Stops a cluster of `startCluster` and removes its state; safe to repeat. */
