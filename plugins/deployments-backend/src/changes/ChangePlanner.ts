@@ -165,18 +165,24 @@ export class ChangePlanner {
     const applicationRef = stringifyEntityRef(
       parseEntityRef(parsed.application),
     );
-    const [entity, namespaces, deployedDigests, runningImages] =
+    const secretNames = parsed.env.flatMap(e =>
+      'secretKeyRef' in e ? [e.secretKeyRef.name] : [],
+    );
+    const [entity, namespaces, deployedDigests, runningImages, secrets] =
       await Promise.all([
         this.catalog.application(parsed.application, credentials),
         deployer.namespaces(),
         this.records.deployedDigests(applicationRef),
         this.records.runningImages(applicationRef),
+        secretNames.length > 0
+          ? deployer.secrets(parsed.namespace, secretNames)
+          : undefined,
       ]);
     const entityRef = stringifyEntityRef(entity);
     const owner = this.catalog.ownerOf(entity);
     const validation = validateDeployment(input, {
       owner,
-      cluster: { namespaces, deployedDigests, runningImages },
+      cluster: { namespaces, deployedDigests, runningImages, secrets },
       policies: this.policies.policies(),
       settings: environment.policies,
       ingressNamespace: this.ingressNamespace,

@@ -10,7 +10,10 @@ import {
   FIELD_MANAGER,
   LiveDeploymentState,
   RenderedManifest,
+  SECRET_APPLICATION_LABEL,
 } from '@internal/backstage-plugin-deployments-common';
+import https from 'node:https';
+import { httpGet } from '../health/httpGet';
 import { liveStateOf } from './liveState';
 import { mapKubernetesError } from './errors';
 import { followRollout, RolloutVerdict } from './RolloutWatch';
@@ -19,6 +22,9 @@ import { followRollout, RolloutVerdict } from './RolloutWatch';
 export type LiveState = LiveDeploymentState;
 
 const RESTART_MANAGER = `${FIELD_MANAGER}-restart`;
+/** Only the metadata of an object (for Secrets: never their data). */
+const PARTIAL_METADATA =
+  'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 export function objectKey(m: KubernetesObject | RenderedManifest) {
   return `${m.kind}/${m.metadata?.name}`;
@@ -234,6 +240,61 @@ export class KubernetesDeployer {
     } catch (error) {
       this.fail(error, `restart Deployment/${name}`, namespace);
     }
+  }
+
+  /**
+   * The Secrets `names` in `namespace`: the application each is labelled for
+   * (`deployments/application`), or null when it does not exist. Read as
+   * PartialObjectMetadata, so the API server never sends a Secret's data to
+   * the portal.
+   */
+  async secrets(
+    namespace: string,
+    names: string[],
+  ): Promise<Record<string, { application?: string } | null>> {
+    const found: Record<string, { application?: string } | null> = {};
+    const server = this.kubeConfig
+      .getCurrentCluster()!
+      .server.replace(/\/+$/, '');
+    await Promise.all(
+      [...new Set(names)].map(async name => {
+        const requestOptions: https.RequestOptions = {};
+        await this.kubeConfig.applyToHTTPSOptions(requestOptions);
+        requestOptions.headers = {
+          ...(requestOptions.headers as Record<string, string>),
+          accept: PARTIAL_METADATA,
+        };
+        const answer = await httpGet(
+          new URL(
+            `${server}/api/v1/namespaces/${encodeURIComponent(
+              namespace,
+            )}/secrets/${encodeURIComponent(name)}`,
+          ),
+          { signal: AbortSignal.timeout(10_000), requestOptions },
+        ).catch(error =>
+          this.fail(error, `read the metadata of Secret/${name}`, namespace),
+        );
+        if (answer.status === 404) {
+          found[name] = null;
+          return;
+        }
+        if (answer.status !== 200) {
+          this.fail(
+            { code: answer.status, body: answer.body },
+            `read the metadata of Secret/${name}`,
+            namespace,
+          );
+        }
+        const labels = (
+          JSON.parse(answer.body) as {
+            metadata?: { labels?: Record<string, string> };
+          }
+        ).metadata?.labels;
+        const application = labels?.[SECRET_APPLICATION_LABEL];
+        found[name] = application ? { application } : {};
+      }),
+    );
+    return found;
   }
 
   /** Namespaces of the cluster with their owner label. */

@@ -245,6 +245,83 @@ describe('deployments API on a real cluster', () => {
     expect(list.items).toHaveLength(0);
   });
 
+  it("refuses a secretKeyRef to another application's Secret, reading metadata only", async () => {
+    const core = admin.makeApiClient(CoreV1Api);
+    const secret = (name: string, application?: string) => ({
+      metadata: {
+        name,
+        ...(application
+          ? { labels: { 'deployments/application': application } }
+          : {}),
+      },
+      stringData: { 'secret-key': `value-of-${name}-s3cr3t` },
+    });
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: secret('payments-api', 'payments-api'),
+    });
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: secret('orders-creds', 'orders-api'),
+    });
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: secret('shared-creds'),
+    });
+    const env = (name: string) => [
+      { name: 'SECRET_KEY', secretKeyRef: { name, key: 'secret-key' } },
+    ];
+
+    const theirs = await request(server)
+      .post('/api/deployments/deployments')
+      .set('authorization', auth)
+      .send(deployRequest({ env: env('orders-creds') }));
+    expect(theirs.status).toBe(400);
+    expect(theirs.body.error.violations).toEqual([
+      expect.objectContaining({
+        policyId: 'secret-ownership',
+        path: 'env[0].secretKeyRef.name',
+        message: `Secret 'orders-creds' in namespace '${NS}' belongs to application 'orders-api', not 'payments-api'`,
+      }),
+    ]);
+    const unlabelled = await request(server)
+      .post('/api/deployments/validate')
+      .set('authorization', auth)
+      .send(deployRequest({ env: env('shared-creds') }));
+    expect(unlabelled.body.valid).toBe(false);
+    expect(unlabelled.body.violations).toEqual([
+      expect.objectContaining({
+        policyId: 'secret-ownership',
+        severity: 'error',
+        hint: `label it for the application: kubectl -n ${NS} label secret shared-creds deployments/application=payments-api`,
+      }),
+    ]);
+    const missing = await request(server)
+      .post('/api/deployments/validate')
+      .set('authorization', auth)
+      .send(deployRequest({ env: env('not-there') }));
+    expect(missing.body.valid).toBe(true);
+    expect(missing.body.violations).toEqual([
+      expect.objectContaining({
+        policyId: 'secret-exists',
+        severity: 'warning',
+      }),
+    ]);
+    const own = await request(server)
+      .post('/api/deployments/validate')
+      .set('authorization', auth)
+      .send(deployRequest({ env: env('payments-api') }));
+    expect(own.body).toMatchObject({ valid: true, errors: [], violations: [] });
+
+    for (const res of [theirs, unlabelled, missing, own]) {
+      expect(JSON.stringify(res.body)).not.toContain('s3cr3t');
+    }
+    const list = await admin
+      .makeApiClient(AppsV1Api)
+      .listNamespacedDeployment({ namespace: NS });
+    expect(list.items).toHaveLength(0);
+  });
+
   it('validates with policies, a server-side dry run and a diff', async () => {
     const res = await request(server)
       .post('/api/deployments/validate')
@@ -542,7 +619,12 @@ describe('deployments API on a real cluster', () => {
     const res = await request(server)
       .post('/api/deployments/deployments')
       .set('authorization', auth)
-      .send(deployRequest({ namespace: 'payments-api-unbound' }));
+      .send(
+        deployRequest({
+          namespace: 'payments-api-unbound',
+          env: [{ name: 'ENVIRONMENT', value: 'development' }],
+        }),
+      );
     expect(res.status).toBe(403);
     expect(res.body.error.name).toBe('NotAllowedError');
     expect(res.body.error.message).toMatch(

@@ -60,4 +60,5 @@ export const CLUSTER = {
   ],
   deployedDigests: { acceptance: [DIGEST] },
   runningImages: { acceptance: [`ghcr.io/acme/payments-api:1.4.2@${DIGEST}`] },
+  secrets: { 'payments-api': { application: 'payments-api' } },
 };

@@ -171,6 +171,61 @@ describe('parseDeploymentRequest', () => {
   });
 });
 
+describe('egress destinations', () => {
+  it('takes CIDRs and namespaces with their ports', () => {
+    const result = parseDeploymentRequest(
+      developmentRequest({
+        egress: [
+          { cidr: '10.20.0.0/16', ports: [5432] },
+          { cidr: '2001:db8::/48', ports: [443] },
+          { namespace: 'payments-db', ports: [5432, 6432] },
+        ],
+      }),
+    );
+    expect(result.success).toBe(true);
+  });
+
+  it('refuses link-local ranges, malformed CIDRs and ambiguous destinations, naming the field', () => {
+    expect(
+      errorsOf(
+        developmentRequest({
+          egress: [
+            { cidr: '169.254.169.254/32', ports: [80] },
+            { cidr: '10.0.0.0/33', ports: [80] },
+            { cidr: '10.0.0.0/8', namespace: 'db', ports: [80] },
+            { namespace: 'db', ports: [] },
+            { namespace: 'db', ports: [70000] },
+          ] as any,
+        }),
+      ),
+    ).toEqual([
+      {
+        field: 'egress[0].cidr',
+        message:
+          'egress cidr must not be link-local (169.254.0.0/16, fe80::/10): that is where the cloud metadata endpoint lives',
+      },
+      {
+        field: 'egress[1].cidr',
+        message:
+          'egress cidr must be an IP range such as 10.20.0.0/16 or 2001:db8::/48',
+      },
+      {
+        field: 'egress[2]',
+        message:
+          'egress destination needs exactly one of cidr (e.g. 10.20.0.0/16) or namespace (e.g. payments-db)',
+      },
+      {
+        field: 'egress[3].ports',
+        message: 'egress needs at least one port, e.g. [5432]',
+      },
+      {
+        field: 'egress[4].ports[0]',
+        message: 'egress ports must be port numbers 1-65535',
+      },
+    ]);
+  });
+});
+
 describe('imageReference', () => {
   it('pulls by digest when there is one', () => {
     expect(

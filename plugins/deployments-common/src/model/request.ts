@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IMAGE_REPOSITORY_PATTERN } from './annotations';
 import { ENVIRONMENT_NAMES } from './environments';
 import { isDns1123Label, isQuantity, quantityValue } from './kubernetes';
+import { isCidr, isLinkLocalRange } from './addresses';
 
 // Every message says what is wrong and what is expected; the field is the
 // issue's path. Keep them in step with docs/docs/troubleshooting.md.
@@ -153,6 +154,41 @@ export const DEFAULT_HEALTH = {
   info: '/api/v2/health',
 } as const;
 
+/**
+ * A destination the workload may reach besides DNS and its own pods (the
+ * rendered NetworkPolicy denies every other egress): a CIDR or a namespace,
+ * with the TCP ports.
+ */
+const egressSchema = z
+  .strictObject({
+    cidr: z
+      .string()
+      .refine(isCidr, {
+        error:
+          'egress cidr must be an IP range such as 10.20.0.0/16 or 2001:db8::/48',
+      })
+      .refine(cidr => !isLinkLocalRange(cidr), {
+        error:
+          'egress cidr must not be link-local (169.254.0.0/16, fe80::/10): that is where the cloud metadata endpoint lives',
+      })
+      .optional(),
+    namespace: dnsLabel('egress namespace').optional(),
+    ports: z
+      .array(
+        z
+          .number({ error: 'egress ports must be port numbers 1-65535' })
+          .int({ error: 'egress ports must be port numbers 1-65535' })
+          .min(1, { error: 'egress ports must be port numbers 1-65535' })
+          .max(65535, { error: 'egress ports must be port numbers 1-65535' }),
+      )
+      .min(1, { error: 'egress needs at least one port, e.g. [5432]' })
+      .max(10, { error: 'egress may list at most 10 ports per destination' }),
+  })
+  .refine(d => (d.cidr === undefined) !== (d.namespace === undefined), {
+    error:
+      'egress destination needs exactly one of cidr (e.g. 10.20.0.0/16) or namespace (e.g. payments-db)',
+  });
+
 export const deploymentRequestSchema = z
   .strictObject({
     application: entityRef('component', 'component:default/payments-api'),
@@ -233,6 +269,12 @@ export const deploymentRequestSchema = z
         path: ['maxReplicas'],
       })
       .optional(),
+    egress: z
+      .array(egressSchema)
+      .max(20, {
+        error: 'egress may list at most 20 destinations; use a wider CIDR',
+      })
+      .default([]),
     changeReference: z
       .string({
         error:

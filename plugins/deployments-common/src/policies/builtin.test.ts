@@ -230,6 +230,109 @@ describe('built-in policies', () => {
         },
       ]);
     });
+
+    it('refuses a NetworkPolicy that leaves egress open or opens the metadata endpoint', () => {
+      const netpol = (manifests: RenderedManifest[]) =>
+        manifests.find(m => m.kind === 'NetworkPolicy') as any;
+      expect(
+        check('network-policy', developmentRequest(), {
+          tamper: manifests => {
+            netpol(manifests).spec.policyTypes = ['Ingress'];
+            return manifests;
+          },
+        }),
+      ).toEqual([
+        {
+          path: 'NetworkPolicy',
+          message:
+            "no NetworkPolicy limits the egress of Deployment 'payments-api'",
+          severity: 'error',
+        },
+      ]);
+      expect(
+        check('network-policy', developmentRequest(), {
+          tamper: manifests => {
+            netpol(manifests).spec.egress.push({
+              to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+            });
+            return manifests;
+          },
+        }),
+      ).toEqual([
+        {
+          path: 'egress',
+          message:
+            'egress to 0.0.0.0/0 opens the cloud metadata endpoint (169.254.169.254/32)',
+          severity: 'error',
+        },
+      ]);
+      // What the renderer makes of the same destination passes.
+      expect(
+        check(
+          'network-policy',
+          developmentRequest({ egress: [{ cidr: '0.0.0.0/0', ports: [443] }] }),
+        ),
+      ).toEqual([]);
+    });
+  });
+
+  describe('secret-ownership and secret-exists', () => {
+    const request = () =>
+      developmentRequest({
+        env: [
+          { name: 'SECRET_KEY', secretKeyRef: { name: 'mine', key: 'k' } },
+          { name: 'DATABASE_URL', secretKeyRef: { name: 'theirs', key: 'k' } },
+          { name: 'CACHE_URL', secretKeyRef: { name: 'bare', key: 'k' } },
+          { name: 'SMTP_URL', secretKeyRef: { name: 'missing', key: 'k' } },
+        ],
+      });
+    const cluster = {
+      ...CLUSTER,
+      secrets: {
+        mine: { application: 'payments-api' },
+        theirs: { application: 'orders-api' },
+        bare: {},
+        missing: null,
+      },
+    };
+
+    it('refuses a Secret labelled for another application or not labelled', () => {
+      expect(check('secret-ownership', request(), { cluster })).toEqual([
+        {
+          path: 'env[1].secretKeyRef.name',
+          message:
+            "Secret 'theirs' in namespace 'payments-api-development' belongs to application 'orders-api', not 'payments-api'",
+          severity: 'error',
+        },
+        {
+          path: 'env[2].secretKeyRef.name',
+          message:
+            "Secret 'bare' in namespace 'payments-api-development' is not labelled for 'payments-api'",
+          severity: 'error',
+        },
+      ]);
+    });
+
+    it('warns about a Secret that does not exist', () => {
+      expect(check('secret-exists', request(), { cluster })).toEqual([
+        {
+          path: 'env[3].secretKeyRef.name',
+          message:
+            "Secret 'missing' (for SMTP_URL) does not exist in namespace 'payments-api-development'",
+          severity: 'warning',
+        },
+      ]);
+    });
+
+    it('says nothing when the Secrets are not known', () => {
+      const { secrets: _unknown, ...withoutSecrets } = cluster;
+      expect(
+        check('secret-ownership', request(), { cluster: withoutSecrets }),
+      ).toEqual([]);
+      expect(
+        check('secret-exists', request(), { cluster: withoutSecrets }),
+      ).toEqual([]);
+    });
   });
 
   describe('image-source', () => {

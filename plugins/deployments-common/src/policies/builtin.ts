@@ -3,6 +3,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../model/environments';
 import { quantityValue } from '../model/kubernetes';
+import { isCidr, metadataWithin } from '../model/addresses';
 import { RENDERED_KINDS } from '../render/renderManifests';
 import { isSecretName, secretValueShape } from './secrets';
 import { Policy, PolicyInput } from './types';
@@ -255,28 +256,62 @@ export const podSecurityPolicy: Policy = {
 
 export const networkPolicyPolicy: Policy = {
   id: 'network-policy',
-  title: 'A NetworkPolicy is part of the deployment',
+  title: 'A NetworkPolicy limits traffic in and out',
   description:
-    'Every deployment ships a NetworkPolicy selecting its pods, so traffic is denied unless it comes from the application itself or the ingress controller.',
+    'Every deployment ships a NetworkPolicy selecting its pods for ingress and egress: in, only the application itself and the ingress controller; out, only DNS, the application itself and the declared destinations, never the cloud metadata endpoint.',
   defaultSeverity: 'error',
   evaluate(input) {
     const policies = input.manifests.filter(
       (m): m is INetworkPolicy => m.kind === 'NetworkPolicy',
     );
-    return deployments(input)
-      .filter(deployment => {
-        const selector = deployment.spec?.selector.matchLabels ?? {};
-        return !policies.some(policy =>
-          Object.entries(policy.spec?.podSelector.matchLabels ?? {}).every(
-            ([key, value]) => selector[key] === value,
-          ),
-        );
-      })
-      .map(deployment => ({
-        path: 'NetworkPolicy',
-        message: `no NetworkPolicy selects the pods of Deployment '${deployment.metadata?.name}'`,
-        hint: 'deploy through the portal, which renders a default-deny NetworkPolicy for every application',
-      }));
+    const findings: Finding[] = [];
+    for (const deployment of deployments(input)) {
+      const selector = deployment.spec?.selector.matchLabels ?? {};
+      const selecting = policies.filter(policy =>
+        Object.entries(policy.spec?.podSelector.matchLabels ?? {}).every(
+          ([key, value]) => selector[key] === value,
+        ),
+      );
+      const name = deployment.metadata?.name;
+      if (selecting.length === 0) {
+        findings.push({
+          path: 'NetworkPolicy',
+          message: `no NetworkPolicy selects the pods of Deployment '${name}'`,
+          hint: 'deploy through the portal, which renders a default-deny NetworkPolicy for every application',
+        });
+        continue;
+      }
+      if (!selecting.some(p => p.spec?.policyTypes?.includes('Egress'))) {
+        findings.push({
+          path: 'NetworkPolicy',
+          message: `no NetworkPolicy limits the egress of Deployment '${name}'`,
+          hint: 'deploy through the portal, which allows only DNS, the application itself and the destinations in egress',
+        });
+      }
+      for (const policy of selecting) {
+        for (const rule of policy.spec?.egress ?? []) {
+          for (const peer of rule.to ?? []) {
+            const block = peer.ipBlock;
+            if (!block || !isCidr(block.cidr)) continue;
+            const open = metadataWithin(block.cidr).filter(
+              m => !(block.except ?? []).includes(m),
+            );
+            if (open.length > 0) {
+              findings.push({
+                path: 'egress',
+                message: `egress to ${
+                  block.cidr
+                } opens the cloud metadata endpoint (${open.join(', ')})`,
+                hint: `except it: ipBlock.except: [${open.join(
+                  ', ',
+                )}] (the portal's renderer does)`,
+              });
+            }
+          }
+        }
+      }
+    }
+    return findings;
   },
 };
 
@@ -357,6 +392,70 @@ export const plaintextSecretsPolicy: Policy = {
       }
     });
     return findings;
+  },
+};
+
+/** The label a Secret carries to be referenced by an application. */
+export const SECRET_APPLICATION_LABEL = 'deployments/application';
+
+function secretReferences(request: PolicyInput['request']) {
+  const refs: Array<{ index: number; secret: string; variable: string }> = [];
+  request.env.forEach((envVar, index) => {
+    if ('secretKeyRef' in envVar) {
+      refs.push({
+        index,
+        secret: envVar.secretKeyRef.name,
+        variable: envVar.name,
+      });
+    }
+  });
+  return refs;
+}
+
+export const secretOwnershipPolicy: Policy = {
+  id: 'secret-ownership',
+  title: 'Secrets referenced belong to the application',
+  description: `A secretKeyRef may name only a Secret of the target namespace labelled ${SECRET_APPLICATION_LABEL}: <application>, so that no application reads another's credentials. The portal reads the Secrets' metadata only, never their values.`,
+  defaultSeverity: 'error',
+  evaluate({ request, context }) {
+    const secrets = context.cluster.secrets;
+    if (!secrets) return [];
+    const application = parseEntityRef(request.application).name;
+    const findings: Finding[] = [];
+    for (const ref of secretReferences(request)) {
+      const secret = secrets[ref.secret];
+      if (!secret || secret.application === application) continue;
+      findings.push({
+        path: `env[${ref.index}].secretKeyRef.name`,
+        message: secret.application
+          ? `Secret '${ref.secret}' in namespace '${request.namespace}' belongs to application '${secret.application}', not '${application}'`
+          : `Secret '${ref.secret}' in namespace '${request.namespace}' is not labelled for '${application}'`,
+        hint: secret.application
+          ? `reference a Secret of ${application}, or ask the platform team`
+          : `label it for the application: kubectl -n ${request.namespace} label secret ${ref.secret} ${SECRET_APPLICATION_LABEL}=${application}`,
+      });
+    }
+    return findings;
+  },
+};
+
+export const secretExistsPolicy: Policy = {
+  id: 'secret-exists',
+  title: 'Secrets referenced exist',
+  description:
+    'Every Secret a secretKeyRef names exists in the target namespace; otherwise the pods cannot start (and the rollout is rolled back).',
+  defaultSeverity: 'warning',
+  evaluate({ request, context }) {
+    const secrets = context.cluster.secrets;
+    if (!secrets) return [];
+    const application = parseEntityRef(request.application).name;
+    return secretReferences(request)
+      .filter(ref => secrets[ref.secret] === null)
+      .map(ref => ({
+        path: `env[${ref.index}].secretKeyRef.name`,
+        message: `Secret '${ref.secret}' (for ${ref.variable}) does not exist in namespace '${request.namespace}'`,
+        hint: `create it before deploying, labelled ${SECRET_APPLICATION_LABEL}=${application}`,
+      }));
   },
 };
 
@@ -527,6 +626,8 @@ export const BUILT_IN_POLICIES: readonly Policy[] = [
   networkPolicyPolicy,
   imageSourcePolicy,
   plaintextSecretsPolicy,
+  secretOwnershipPolicy,
+  secretExistsPolicy,
   canonicalConfigNamesPolicy,
   healthProbesPolicy,
   changeReferencePolicy,

@@ -33,6 +33,13 @@ export type ClusterFacts = {
    * environment, so a refusal can name what to promote.
    */
   runningImages?: Partial<Record<EnvironmentName, string[]>>;
+  /**
+   * The Secrets the request's secretKeyRefs name, in the target namespace:
+   * the application they are labelled for (`deployments/application`), or
+   * null when the Secret does not exist. Metadata only, never values;
+   * absent when unknown.
+   */
+  secrets?: Record<string, { application?: string } | null>;
 };
 
 /** @public */

@@ -64,6 +64,44 @@ describe('renderManifests', () => {
     );
   });
 
+  it('allows egress only to DNS, the application and the declared destinations, never the metadata endpoint', () => {
+    const netpol = render(
+      developmentRequest({
+        egress: [
+          { cidr: '0.0.0.0/0', ports: [443] },
+          { cidr: '10.20.0.0/16', ports: [5432] },
+          { namespace: 'payments-db', ports: [5432] },
+        ],
+      }),
+    ).find(m => m.kind === 'NetworkPolicy') as any;
+    expect(netpol.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    const [dns, own, anywhere, database, namespace] = netpol.spec.egress;
+    expect(dns.ports).toEqual([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]);
+    expect(own.to).toEqual([
+      {
+        podSelector: {
+          matchLabels: { 'app.kubernetes.io/name': 'payments-api' },
+        },
+      },
+    ]);
+    expect(anywhere).toEqual({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }],
+      ports: [{ port: 443, protocol: 'TCP' }],
+    });
+    expect(database.to).toEqual([{ ipBlock: { cidr: '10.20.0.0/16' } }]);
+    expect(namespace.to).toEqual([
+      {
+        namespaceSelector: {
+          matchLabels: { 'kubernetes.io/metadata.name': 'payments-db' },
+        },
+      },
+    ]);
+    expect(netpol.spec.egress).toHaveLength(5);
+  });
+
   it('keeps secret references out of the ConfigMap', () => {
     const configMap = render(developmentRequest()).find(
       m => m.kind === 'ConfigMap',

@@ -8,6 +8,7 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisrup
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { DeploymentRequest, imageReference } from '../model/request';
+import { metadataWithin } from '../model/addresses';
 
 /** Field manager and managed-by label of everything the suite applies. */
 export const FIELD_MANAGER = 'backstage-deployments';
@@ -68,6 +69,63 @@ function versionLabel(image: DeploymentRequest['image']): string {
     'sha256:'.length,
     'sha256:'.length + 12,
   )}`;
+}
+
+/** Where the cluster's DNS runs (the kube-dns / CoreDNS pods). */
+const DNS_PEER = {
+  namespaceSelector: {
+    matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
+  },
+  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+};
+
+/**
+ * The egress a workload gets: DNS, its own application's pods, and each
+ * declared destination on its ports (a CIDR never includes the metadata
+ * endpoint).
+ */
+function egressRules(
+  request: DeploymentRequest,
+  name: string,
+): NonNullable<NonNullable<INetworkPolicy['spec']>['egress']> {
+  return [
+    {
+      to: [DNS_PEER],
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+    },
+    {
+      to: [
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } },
+      ],
+    },
+    ...(request.egress ?? []).map(destination => ({
+      to: [
+        destination.cidr
+          ? {
+              ipBlock: {
+                cidr: destination.cidr,
+                ...(metadataWithin(destination.cidr).length > 0
+                  ? { except: metadataWithin(destination.cidr) }
+                  : {}),
+              },
+            }
+          : {
+              namespaceSelector: {
+                matchLabels: {
+                  'kubernetes.io/metadata.name': destination.namespace!,
+                },
+              },
+            },
+      ],
+      ports: destination.ports.map(port => ({
+        port,
+        protocol: 'TCP' as const,
+      })),
+    })),
+  ];
 }
 
 /**
@@ -230,10 +288,14 @@ export function renderManifests(
       kind: 'NetworkPolicy',
       metadata: metadata(),
       spec: {
-        // Selecting the pods with policy type Ingress denies every other
-        // source: only the same application and the ingress controller.
+        // Selecting the pods with policy types Ingress and Egress denies
+        // every other source and destination: in, only the same
+        // application and the ingress controller; out, only DNS, the same
+        // application and the declared destinations (never the cloud
+        // metadata endpoint).
         podSelector: { matchLabels: selector },
-        policyTypes: ['Ingress'],
+        policyTypes: ['Ingress', 'Egress'],
+        egress: egressRules(request, name),
         ingress: [
           {
             from: [

@@ -100,6 +100,19 @@ export function createDeployAction(options: {
             })
             .optional()
             .describe('Horizontal pod autoscaling'),
+        egress: z =>
+          z
+            .array(
+              z.object({
+                cidr: z.string().optional().describe('e.g. 10.20.0.0/16'),
+                namespace: z.string().optional().describe('e.g. payments-db'),
+                ports: z.array(z.number().int()).describe('TCP ports'),
+              }),
+            )
+            .optional()
+            .describe(
+              'Destinations the pods may call besides DNS and the application itself (NetworkPolicy egress)',
+            ),
         changeReference: z =>
           z
             .string()
