@@ -2,7 +2,8 @@
 /*
  * Prints (as a JSON List for `kubectl apply -f -`) what the portal needs in a
  * local cluster: one namespace per deployable example application and
- * environment, labelled with its owner, and the service account the portal
+ * environment, labelled with its owner, holding an example Secret
+ * `<application>-secrets` labelled for it, and the service account the portal
  * uses - read access cluster-wide to what the Kubernetes tab lists (no
  * ConfigMaps, Secrets, logs or events), write access and the rest only in
  * those namespaces. No long-lived token Secret: the token is requested with
@@ -202,6 +203,22 @@ for (const environment of environments) {
           name: 'backstage-portal-deploy',
         },
         subjects: [SA],
+      },
+      // The application's example Secret, labelled for it (the
+      // secret-ownership policy), so that the example deployments' secret
+      // references resolve. Placeholder values for the local clusters only.
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: `${app.name}-secrets`,
+          namespace,
+          labels: { 'deployments/application': app.name },
+        },
+        stringData: {
+          'secret-key': 'local-example-only',
+          'database-url': 'local-example-only',
+        },
       },
     );
   }
