@@ -374,3 +374,53 @@ test(
     }
   },
 );
+
+test('the audit trail is read in pages, by time, and unauthenticated floods stay bounded', async () => {
+  const first = await call('kelsey', 'GET', '/audit?limit=2');
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.json.items.length, 2);
+  assert.equal(typeof first.json.nextCursor, 'string');
+  const second = await call(
+    'kelsey',
+    'GET',
+    `/audit?limit=2&cursor=${encodeURIComponent(first.json.nextCursor)}`,
+  );
+  assert.equal(second.status, 200, second.text);
+  const firstIds = new Set(first.json.items.map(e => e.id));
+  assert.ok(second.json.items.length > 0);
+  for (const event of second.json.items) {
+    assert.ok(!firstIds.has(event.id), 'a page never repeats an event');
+    assert.ok(event.at <= first.json.items[1].at, 'older events follow');
+  }
+  const future = await call(
+    'kelsey',
+    'GET',
+    '/audit?since=2999-01-01T00:00:00Z',
+  );
+  assert.equal(future.status, 200, future.text);
+  assert.deepEqual(future.json.items, []);
+  const bad = await call('kelsey', 'GET', '/audit?cursor=garbage');
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.error.message, /cursor/);
+
+  const anonymous = async () =>
+    (await auditEvents()).filter(
+      e => e.actor === 'anonymous' && e.result === 'refused',
+    ).length;
+  const before = await anonymous();
+  for (let i = 0; i < 30; i++) {
+    const res = await callDeployments(
+      backend,
+      undefined,
+      'POST',
+      '/deployments',
+      {},
+    );
+    assert.equal(res.status, 401);
+  }
+  const recorded = (await anonymous()) - before;
+  assert.ok(
+    recorded <= 10,
+    `30 unauthenticated calls in a minute wrote ${recorded} rows; at most 10 are recorded one by one`,
+  );
+});
