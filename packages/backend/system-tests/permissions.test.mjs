@@ -407,7 +407,7 @@ test('the audit trail is read in pages, by time, and unauthenticated floods stay
     (await auditEvents()).filter(
       e => e.actor === 'anonymous' && e.result === 'refused',
     ).length;
-  const before = await anonymous();
+  const earlier = await anonymous();
   for (let i = 0; i < 30; i++) {
     const res = await callDeployments(
       backend,
@@ -418,7 +418,7 @@ test('the audit trail is read in pages, by time, and unauthenticated floods stay
     );
     assert.equal(res.status, 401);
   }
-  const recorded = (await anonymous()) - before;
+  const recorded = (await anonymous()) - earlier;
   assert.ok(
     recorded <= 10,
     `30 unauthenticated calls in a minute wrote ${recorded} rows; at most 10 are recorded one by one`,
