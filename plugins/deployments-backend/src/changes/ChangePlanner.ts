@@ -12,6 +12,7 @@ import {
   RenderedManifest,
   validateDeployment,
   withErrorCode,
+  secretReferences,
 } from '@internal/backstage-plugin-deployments-common';
 import { ApplicationCatalog } from '../catalog/ApplicationCatalog';
 import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
@@ -165,9 +166,7 @@ export class ChangePlanner {
     const applicationRef = stringifyEntityRef(
       parseEntityRef(parsed.application),
     );
-    const secretNames = parsed.env.flatMap(e =>
-      'secretKeyRef' in e ? [e.secretKeyRef.name] : [],
-    );
+    const secretNames = secretReferences(parsed).map(ref => ref.secret);
     const [entity, namespaces, deployedDigests, runningImages, secrets] =
       await Promise.all([
         this.catalog.application(parsed.application, credentials),

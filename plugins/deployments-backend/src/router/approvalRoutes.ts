@@ -4,12 +4,13 @@ import {
   auditEventsToCsv,
 } from '@internal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { isAuditCursor } from '../store/AuditStore';
 import {
   approvalStatus,
+  callerCredentials,
   entityRefText,
   environmentName,
   idParams,
@@ -26,26 +27,24 @@ const decisionBody = z
   })
   .optional();
 
-/**
- * Routes of the approval gate and the audit trail (openapi.yaml): list,
- * read, approve and reject requests; read and export the audit trail.
- */
 /** A date and time with an offset (ISO 8601), e.g. 2026-12-01T09:00:00Z. */
 const instant = z.iso.datetime({
   offset: true,
   error: 'must be a date and time (ISO 8601), e.g. 2026-12-01T09:00:00Z',
 });
 
+/**
+ * Routes of the approval gate and the audit trail (openapi.yaml): list,
+ * read, approve and reject requests; read and export the audit trail.
+ */
 export function createApprovalRoutes(options: {
   httpAuth: HttpAuthService;
   deployments: DeploymentService;
 }): express.Router {
   const { httpAuth, deployments } = options;
   const router = Router();
-  const credentials = (req: Request) =>
-    httpAuth.credentials(req, { allow: ['user', 'service'] });
-  const userCredentials = (req: Request) =>
-    httpAuth.credentials(req, { allow: ['user'] });
+  const { any: credentials, user: userCredentials } =
+    callerCredentials(httpAuth);
 
   router.get('/approvals', async (req, res) => {
     const { query } = parseRequest(req, {

@@ -1,10 +1,11 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { sendOutcome } from './params';
 import {
+  callerCredentials,
   changeQuery,
   deploymentKeyParams,
   flag,
@@ -38,10 +39,8 @@ export function createDeploymentRoutes(options: {
 }): express.Router {
   const { httpAuth, deployments } = options;
   const router = Router();
-  const credentials = (req: Request) =>
-    httpAuth.credentials(req, { allow: ['user', 'service'] });
-  const userCredentials = (req: Request) =>
-    httpAuth.credentials(req, { allow: ['user'] });
+  const { any: credentials, user: userCredentials } =
+    callerCredentials(httpAuth);
 
   router.post('/deployments', async (req, res) => {
     const { query, idempotencyKey } = parseRequest(req, {

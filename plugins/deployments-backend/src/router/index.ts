@@ -3,7 +3,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -16,7 +16,7 @@ import { createChangeRoutes } from './changeRoutes';
 import { requireCredentials } from './credentialsBarrier';
 import { createDeploymentRoutes } from './deploymentRoutes';
 import { redactConfigValues } from './redactConfigValues';
-import { parseRequest } from './requestParts';
+import { callerCredentials, parseRequest } from './requestParts';
 import { createViewRoutes } from './viewRoutes';
 
 /**
@@ -38,8 +38,8 @@ export async function createRouter(options: {
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
-  const credentials = (req: Request) =>
-    httpAuth.credentials(req, { allow: ['user', 'service'] });
+  const { any: credentials, user: userCredentials } =
+    callerCredentials(httpAuth);
 
   // Liveness of the plugin itself; the only route open without credentials.
   router.get('/health', (_req, res) => {
@@ -88,7 +88,7 @@ export async function createRouter(options: {
     parseRequest(req, noQuery);
     res.json(
       await deployments.validate(req.body, {
-        credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+        credentials: await userCredentials(req),
       }),
     );
   });

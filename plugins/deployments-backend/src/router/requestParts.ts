@@ -1,3 +1,4 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { makeValidator } from '@backstage/catalog-model';
 import {
   APPROVAL_STATUSES,
@@ -211,4 +212,16 @@ export function parseRequest<S extends Schemas>(
     );
   }
   return { ...(parsed as Parsed<S>), idempotencyKey: key };
+}
+
+/**
+ * The caller's credentials: `any` for reads (users and services), `user`
+ * for changes, which always act for a person.
+ */
+export function callerCredentials(httpAuth: HttpAuthService) {
+  return {
+    any: (req: Request) =>
+      httpAuth.credentials(req, { allow: ['user', 'service'] }),
+    user: (req: Request) => httpAuth.credentials(req, { allow: ['user'] }),
+  };
 }

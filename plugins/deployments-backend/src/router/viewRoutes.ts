@@ -1,9 +1,10 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import {
+  callerCredentials,
   entityParams,
   entityRefText,
   environmentName,
@@ -17,8 +18,7 @@ export function createViewRoutes(options: {
 }): express.Router {
   const { httpAuth, deployments } = options;
   const router = Router();
-  const credentials = (req: Request) =>
-    httpAuth.credentials(req, { allow: ['user', 'service'] });
+  const { any: credentials } = callerCredentials(httpAuth);
 
   router.get(
     '/entities/:kind/:namespace/:name/deployments',

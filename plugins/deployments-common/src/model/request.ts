@@ -307,6 +307,21 @@ export const deploymentRequestSchema = z
     });
   });
 
+/** The env vars of a request that reference a Secret, with their index. */
+export function secretReferences(request: Pick<DeploymentRequest, 'env'>) {
+  const refs: Array<{ index: number; secret: string; variable: string }> = [];
+  request.env.forEach((envVar, index) => {
+    if ('secretKeyRef' in envVar) {
+      refs.push({
+        index,
+        secret: envVar.secretKeyRef.name,
+        variable: envVar.name,
+      });
+    }
+  });
+  return refs;
+}
+
 /** Whether a value is an http or https URL (what a change reference may be). */
 export function isHttpUrl(value: string): boolean {
   try {

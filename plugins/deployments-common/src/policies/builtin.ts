@@ -4,6 +4,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../model/environments';
 import { quantityValue } from '../model/kubernetes';
 import { isCidr, metadataWithin } from '../model/addresses';
+import { secretReferences } from '../model/request';
 import { RENDERED_KINDS } from '../render/renderManifests';
 import { isSecretName, secretValueShape } from './secrets';
 import { Policy, PolicyInput } from './types';
@@ -397,20 +398,6 @@ export const plaintextSecretsPolicy: Policy = {
 
 /** The label a Secret carries to be referenced by an application. */
 export const SECRET_APPLICATION_LABEL = 'deployments/application';
-
-function secretReferences(request: PolicyInput['request']) {
-  const refs: Array<{ index: number; secret: string; variable: string }> = [];
-  request.env.forEach((envVar, index) => {
-    if ('secretKeyRef' in envVar) {
-      refs.push({
-        index,
-        secret: envVar.secretKeyRef.name,
-        variable: envVar.name,
-      });
-    }
-  });
-  return refs;
-}
 
 export const secretOwnershipPolicy: Policy = {
   id: 'secret-ownership',
