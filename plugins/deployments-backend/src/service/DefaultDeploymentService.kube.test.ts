@@ -1,11 +1,4 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -27,9 +20,8 @@ import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { deploymentsPlugin } from '../plugin';
 import { component, smallResources } from '../__testUtils__/catalog';
-import { serviceAccountCluster } from '../__testUtils__/kube';
+import { startDeploymentsBackend } from '../__testUtils__/backend';
 
 // The deployment API against a real API server (kube-sim), through the
 // portal's namespace-scoped service account, as in `./portal start`.
@@ -93,38 +85,11 @@ async function backendFor(options: {
   deny?: boolean;
   knex: Knex;
 }) {
-  const { server } = await startTestBackend({
-    features: [
-      deploymentsPlugin,
-      catalogServiceMock.factory({ entities }),
-      mockServices.database.factory({ knex: options.knex }),
-      ...(options.deny
-        ? [mockServices.permissions.factory({ result: AuthorizeResult.DENY })]
-        : []),
-      mockServices.rootConfig.factory({
-        data: {
-          kubernetes: {
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  serviceAccountCluster({
-                    name: 'test-cluster',
-                    url: options.url,
-                    token: options.token,
-                    ca: options.ca,
-                  }),
-                ],
-              },
-            ],
-          },
-          deployments: {
-            rollout: { timeoutSeconds: 30 },
-            environments: { development: { cluster: 'test-cluster' } },
-          },
-        },
-      }),
-    ],
+  const { server } = await startDeploymentsBackend({
+    cluster: { url: options.url, token: options.token, ca: options.ca },
+    knex: options.knex,
+    entities,
+    deny: options.deny,
   });
   return server;
 }
