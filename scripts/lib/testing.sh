@@ -43,12 +43,12 @@ count() {
 }
 
 suite_counting() {
-  log "▶ self-test of the test counting (fixture suites through node:test, Jest and Playwright) ..."
+  log "▶ self-test of the test counting (fixture suites through node:test, Jest and Playwright) and the release gate ..."
   local started=$SECONDS report="$artifacts/counting.tap" status=0
   rm -f "$report"
   node --test --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$report" \
-    scripts/lib/count-results.test.mjs >"$artifacts/logs/counting.log" 2>&1 || status=$?
+    'scripts/lib/*.test.mjs' >"$artifacts/logs/counting.log" 2>&1 || status=$?
   read -r passed failed < <(count node-test "$report" "$status" counting)
   [[ "$failed" == 0 ]] || tail -n 60 "$artifacts/logs/counting.log"
   record "counting" "$passed" "$failed"
@@ -106,6 +106,7 @@ run_all_tests() {
   gate prettier yarn prettier --check .
   gate lint yarn backstage-cli repo lint
   gate typescript yarn tsc
+  gate single-release sh -c 'node scripts/lib/backstage-release.mjs && yarn dedupe --check'
   gate docs-strict mkdocs build --strict --config-file "$repo/docs/mkdocs.yml" --site-dir "$artifacts/docs-site"
   suite_counting
   suite_jest
