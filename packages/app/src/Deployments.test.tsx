@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
-import deploymentsPlugin from '@internal/backstage-plugin-deployments';
+import deploymentsPlugin from '@deployments-portal/backstage-plugin-deployments';
 
 // The app as it is built (`app.packages: all` discovers the plugins at build
 // time; here they are listed by hand), with the backend faked at the fetch

@@ -46,7 +46,7 @@ require(require.resolve('@backstage/cli-node/config/nodeTransform.cjs', {
   paths: [backendDir],
 }));
 const { parseDeploymentRequest, renderManifests } = require(require.resolve(
-  '@internal/backstage-plugin-deployments-common',
+  '@deployments-portal/backstage-plugin-deployments-common',
   {
     paths: [backendDir],
   },

@@ -24,7 +24,9 @@ backend.add(
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(
-  import('@internal/backstage-plugin-catalog-backend-module-deployments'),
+  import(
+    '@deployments-portal/backstage-plugin-catalog-backend-module-deployments'
+  ),
 );
 
 // scaffolder (software templates)
@@ -33,11 +35,13 @@ backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
 backend.add(
-  import('@internal/backstage-plugin-scaffolder-backend-module-deployments'),
+  import(
+    '@deployments-portal/backstage-plugin-scaffolder-backend-module-deployments'
+  ),
 );
 
 // deployments suite
-backend.add(import('@internal/backstage-plugin-deployments-backend'));
+backend.add(import('@deployments-portal/backstage-plugin-deployments-backend'));
 
 // kubernetes (the standard Kubernetes tab, same clusters as the suite)
 backend.add(import('@backstage/plugin-kubernetes-backend'));
@@ -49,7 +53,7 @@ backend.add(import('@backstage/plugin-techdocs-backend'));
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(
   import(
-    '@internal/backstage-plugin-permission-backend-module-deployments-policy'
+    '@deployments-portal/backstage-plugin-permission-backend-module-deployments-policy'
   ),
 );
 

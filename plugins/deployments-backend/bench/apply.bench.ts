@@ -13,7 +13,7 @@ import { kubeConfigFor, startCluster, stopCluster } from '@internal/kube-sim';
 import {
   parseDeploymentRequest,
   renderManifests,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { KubernetesDeployer } from '../src/kubernetes/KubernetesDeployer';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);

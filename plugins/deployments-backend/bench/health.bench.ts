@@ -21,7 +21,7 @@ import {
   startCluster,
   stopCluster,
 } from '@internal/kube-sim';
-import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DefaultHealthService } from '../src/health/DefaultHealthService';
 import { ClusterClients } from '../src/kubernetes/ClusterClients';
 import { readEnvironments } from '../src/service/readEnvironments';

@@ -8,7 +8,7 @@ import knexFactory, { Knex } from 'knex';
 import {
   parseDeploymentRequest,
   renderManifests,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { figuresByTeam } from '../src/views/deliveryFigures';
 import { DeliveryStore } from '../src/store/DeliveryStore';
 import { DeploymentStore } from '../src/store/DeploymentStore';

@@ -4,13 +4,13 @@ import ts from 'typescript';
 import {
   BUILT_IN_POLICIES,
   DEPLOYMENT_ERROR_CODES,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 // The documentation keeps up with the code: every policy id, every error code
 // and every configuration key has its place in docs/.
 const pluginDir = dirname(
   require.resolve(
-    '@internal/backstage-plugin-deployments-backend/package.json',
+    '@deployments-portal/backstage-plugin-deployments-backend/package.json',
   ),
 );
 const docs = (page: string) =>

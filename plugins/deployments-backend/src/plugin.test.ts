@@ -4,7 +4,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { createBackendModule } from '@backstage/backend-plugin-api';
-import { deploymentsPoliciesExtensionPoint } from '@internal/backstage-plugin-deployments-node';
+import { deploymentsPoliciesExtensionPoint } from '@deployments-portal/backstage-plugin-deployments-node';
 import request from 'supertest';
 import { deploymentsPlugin } from './plugin';
 

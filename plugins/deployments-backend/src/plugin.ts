@@ -8,8 +8,8 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   deploymentsPermissions,
   Policy,
-} from '@internal/backstage-plugin-deployments-common';
-import { deploymentsPoliciesExtensionPoint } from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-common';
+import { deploymentsPoliciesExtensionPoint } from '@deployments-portal/backstage-plugin-deployments-node';
 import { ApprovalGate } from './approvals/ApprovalGate';
 import { ApprovalService } from './approvals/ApprovalService';
 import { Notifier } from './approvals/Notifier';
@@ -286,7 +286,7 @@ export const deploymentsPlugin = createBackendPlugin({
             audit,
             permissions,
             openApiPath: resolvePackagePath(
-              '@internal/backstage-plugin-deployments-backend',
+              '@deployments-portal/backstage-plugin-deployments-backend',
               'openapi.yaml',
             ),
           }),

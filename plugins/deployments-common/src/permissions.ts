@@ -92,3 +92,15 @@ export const deploymentsPermissions = [
   deploymentsApprovePermission,
   deploymentsAuditReadPermission,
 ];
+
+/**
+ * Whether a permission belongs to the deployments suite (its name starts
+ * with `deployments.`): an adopter's own permission policy hands these to the
+ * suite's rules (`DeploymentsPermissionPolicy` of the policy module) and
+ * decides the rest itself.
+ *
+ * @public
+ */
+export function isDeploymentsPermission(permission: { name: string }): boolean {
+  return permission.name.startsWith('deployments.');
+}

@@ -23,7 +23,7 @@ import {
   EnvironmentName,
   EnvironmentSummary,
   ValidationResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** Options of every call: whose behalf it acts on. @public */
 export type DeploymentCallOptions = { credentials: BackstageCredentials };

@@ -1,5 +1,5 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
-import { Policy } from '@internal/backstage-plugin-deployments-common';
+import { Policy } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /**
  * Lets a backend module add its own deployment policies next to the

@@ -12,7 +12,9 @@ import {
   entityDeploymentsRouteRef,
   entityServiceHealthRouteRef,
   rootRouteRef,
+  scaffolderTaskRouteRef,
   scaffolderTemplateRouteRef,
+  techdocsRouteRef,
 } from './routes';
 
 // The legacy frontend system (createApp from @backstage/app-defaults,
@@ -41,6 +43,8 @@ export const legacyDeploymentsPlugin = createPlugin({
   },
   externalRoutes: {
     scaffolderTemplate: scaffolderTemplateRouteRef,
+    scaffolderTask: scaffolderTaskRouteRef,
+    techdocs: techdocsRouteRef,
   },
 });
 

@@ -17,7 +17,9 @@ import { deployableEntityPredicate } from './lib/deployable';
 import {
   approvalsRouteRef,
   rootRouteRef,
+  scaffolderTaskRouteRef,
   scaffolderTemplateRouteRef,
+  techdocsRouteRef,
 } from './routes';
 
 /** @public */
@@ -151,5 +153,7 @@ export const deploymentsPlugin = createFrontendPlugin({
   },
   externalRoutes: {
     scaffolderTemplate: convertLegacyRouteRef(scaffolderTemplateRouteRef),
+    scaffolderTask: convertLegacyRouteRef(scaffolderTaskRouteRef),
+    techdocs: convertLegacyRouteRef(techdocsRouteRef),
   },
 });

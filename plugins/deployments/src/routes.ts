@@ -40,3 +40,28 @@ export const scaffolderTemplateRouteRef = createExternalRouteRef({
   params: ['namespace', 'templateName'],
   defaultTarget: 'scaffolder.selectedTemplate',
 });
+
+/**
+ * A scaffolder task's page, for the task links of approvals and the audit
+ * trail. Bound by default to the scaffolder's `ongoingTask` route
+ * (`/create/tasks/:taskId`).
+ */
+export const scaffolderTaskRouteRef = createExternalRouteRef({
+  id: 'deployments:scaffolder-task',
+  optional: true,
+  params: ['taskId'],
+  defaultTarget: 'scaffolder.ongoingTask',
+});
+
+/**
+ * A TechDocs page, for the "Why, and how to fix it" links of the policy
+ * preview. Bound by default to TechDocs' `docRoot` route
+ * (`/docs/:namespace/:kind/:name`); the entity is
+ * `deployments.docs.entityRef` (default `component:default/deployments-portal`).
+ */
+export const techdocsRouteRef = createExternalRouteRef({
+  id: 'deployments:techdocs',
+  optional: true,
+  params: ['namespace', 'kind', 'name'],
+  defaultTarget: 'techdocs.docRoot',
+});

@@ -1,6 +1,6 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { deploymentServiceRef } from '@internal/backstage-plugin-deployments-node';
+import { deploymentServiceRef } from '@deployments-portal/backstage-plugin-deployments-node';
 import { createDeployAction } from './actions/deploy';
 import { createEnvironmentsAction } from './actions/environments';
 import { createPromoteAction } from './actions/promote';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import yaml from 'yaml';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import { createDeployAction } from './actions/deploy';
 import { createEnvironmentsAction } from './actions/environments';
 import { createPromoteAction } from './actions/promote';
@@ -12,7 +12,7 @@ import { createValidateAction } from './actions/validate';
 const root = resolve(
   dirname(
     require.resolve(
-      '@internal/backstage-plugin-scaffolder-backend-module-deployments/package.json',
+      '@deployments-portal/backstage-plugin-scaffolder-backend-module-deployments/package.json',
     ),
   ),
   '../..',

@@ -5,7 +5,7 @@ import {
   CatalogProcessorEmit,
   processingResult,
 } from '@backstage/plugin-catalog-node';
-import { validateDeploymentAnnotations } from '@internal/backstage-plugin-deployments-common';
+import { validateDeploymentAnnotations } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /**
  * Reports malformed deployments annotations (`deployments/image`,

@@ -11,7 +11,7 @@ import {
 import {
   ENVIRONMENT_NAMES,
   isEnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 const LOCATION = 'deployments-config:app-config';
 

@@ -1,4 +1,4 @@
-import { ApprovalRequest } from '@internal/backstage-plugin-deployments-common';
+import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** What a pending production deploy of payments-api asks for. */
 export const APPROVAL_SUBJECT = {

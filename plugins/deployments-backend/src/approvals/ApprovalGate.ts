@@ -5,11 +5,11 @@ import {
   deploymentsApprovePermission,
   deploymentsReadPermission,
   withErrorCode,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   ApprovalDecision,
   ApprovalFilter,
-} from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-node';
 import { entityRefOrThrow } from '../catalog/ApplicationCatalog';
 import { ChangeSignals } from '../changes/ChangeSignals';
 import { Authorizer, requesterOf } from '../permissions/Authorizer';

@@ -13,7 +13,7 @@ import {
   DeploymentRecord,
   PendingApproval,
   withErrorCode,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { ApprovalStore, NewApprovalRequest } from '../store/ApprovalStore';
 import { AuditLog, auditSubjectOfApproval } from '../audit/AuditLog';
 import { Notifier } from './Notifier';

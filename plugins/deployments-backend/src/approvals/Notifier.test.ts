@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
-import { DeploymentRecord } from '@internal/backstage-plugin-deployments-common';
+import { DeploymentRecord } from '@deployments-portal/backstage-plugin-deployments-common';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { pendingApproval } from '../__testUtils__/approvals';

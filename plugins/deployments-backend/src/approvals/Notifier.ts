@@ -5,7 +5,7 @@ import {
   approvalLink,
   ApprovalRequest,
   DeploymentRecord,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 const WEBHOOK_TIMEOUT_MS = 5000;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   ApprovalAction,
   DeploymentRequest,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** What an approval is given for. */
 export type ApprovedSubject = {

@@ -3,7 +3,7 @@ import {
   mockErrorHandler,
   mockServices,
 } from '@backstage/backend-test-utils';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import express from 'express';
 import { resolve } from 'node:path';
 import request from 'supertest';

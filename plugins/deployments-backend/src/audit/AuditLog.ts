@@ -11,7 +11,7 @@ import {
   DeploymentOutcome,
   isEnvironmentName,
   isPendingApproval,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { AuditStore, NewAuditEvent } from '../store/AuditStore';
 import { AnonymousRefusals } from './AnonymousRefusals';
 

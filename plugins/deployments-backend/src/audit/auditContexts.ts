@@ -2,7 +2,7 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   DeploymentKey,
   DeploymentRecord,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { actorOf, AuditContext } from './AuditLog';
 
 type ChangeOptions = { credentials: BackstageCredentials; taskId?: string };

@@ -9,7 +9,7 @@ import {
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { withErrorCode } from '@internal/backstage-plugin-deployments-common';
+import { withErrorCode } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** The team of applications whose owner the catalog does not tell us. */
 export const UNKNOWN_TEAM = 'unknown';

@@ -3,7 +3,7 @@ import {
   DeploymentStatus,
   isFinalStatus,
   RenderedManifest,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   applyOrder,
   KubernetesDeployer,

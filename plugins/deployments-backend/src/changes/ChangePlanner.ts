@@ -13,7 +13,7 @@ import {
   validateDeployment,
   withErrorCode,
   secretReferences,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { ApplicationCatalog } from '../catalog/ApplicationCatalog';
 import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
 import { Targets } from '../kubernetes/Targets';

@@ -7,7 +7,7 @@ import {
   DeploymentOutcome,
   imageReference,
   isPendingApproval,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { ApprovalService } from '../approvals/ApprovalService';
 import { AuditContext, AuditLog } from '../audit/AuditLog';
 import { auditContextOfInput, auditContextOfKey } from '../audit/auditContexts';

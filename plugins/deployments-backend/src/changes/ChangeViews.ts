@@ -11,7 +11,7 @@ import {
   deploymentsUpdatePermission,
   isFinalStatus,
   withErrorCode,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { AuditLog, actorOf, auditResultOf } from '../audit/AuditLog';
 import { Authorizer } from '../permissions/Authorizer';
 import { ChangeStore, StoredChange } from '../store/ChangeStore';

@@ -12,7 +12,7 @@ import {
   parseDeploymentRequest,
   RenderedManifest,
   withErrorCode,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { entityRefOrThrow } from '../catalog/ApplicationCatalog';
 import {
   applyOrder,

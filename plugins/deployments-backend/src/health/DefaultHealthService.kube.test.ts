@@ -11,7 +11,7 @@ import {
   seedPortalAccess,
   // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
 } from '@internal/kube-sim';
-import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';

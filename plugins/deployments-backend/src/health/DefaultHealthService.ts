@@ -16,7 +16,7 @@ import {
   deploymentsReadPermission,
   EntityHealth,
   withErrorCode,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';

@@ -1,4 +1,4 @@
-import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 
 const MAX_CACHED_ENTITIES = 1000;
 

@@ -1,6 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /**
  * The Service Health tab's data: the health contract of an application,

@@ -4,7 +4,7 @@ import {
   EnvironmentHealth,
   isDns1123Label,
   namespaceFor,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { performance } from 'node:perf_hooks';
 import { EnvironmentConfig } from '../service/readEnvironments';
 import { Check, CheckContext, ProbeOutcome } from './checkTypes';

@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { EnvironmentHealth } from '@internal/backstage-plugin-deployments-common';
+import { EnvironmentHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 import http from 'node:http';
 import https from 'node:https';
 import { ClusterClients } from '../kubernetes/ClusterClients';

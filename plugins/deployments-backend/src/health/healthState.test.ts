@@ -3,7 +3,7 @@ import {
   HealthState,
   PodSummary,
   ProbeStatus,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   EnvironmentFindings,
   environmentState,

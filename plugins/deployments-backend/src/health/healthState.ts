@@ -4,7 +4,7 @@ import {
   LiveDeploymentState,
   PodSummary,
   WarningEvent,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** What an environment's state is decided from. */
 export type EnvironmentFindings = {

@@ -2,7 +2,7 @@ import {
   EnvironmentName,
   HealthContractResult,
   ProbeResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { performance } from 'node:perf_hooks';
 import { describeNetworkError, HttpAnswer } from './httpGet';
 import { Limiter } from './Limiter';

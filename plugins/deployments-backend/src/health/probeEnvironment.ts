@@ -1,4 +1,4 @@
-import { ANNOTATION_HEALTH_URL } from '@internal/backstage-plugin-deployments-common';
+import { ANNOTATION_HEALTH_URL } from '@deployments-portal/backstage-plugin-deployments-common';
 import { Check, CheckContext, ProbeOutcome } from './checkTypes';
 import { probeDirect } from './probeDirect';
 import { probeThroughServiceProxy } from './probeThroughServiceProxy';

@@ -1,5 +1,5 @@
 import { Config } from '@backstage/config';
-import { EnvironmentName } from '@internal/backstage-plugin-deployments-common';
+import { EnvironmentName } from '@deployments-portal/backstage-plugin-deployments-common';
 import { EnvironmentConfig } from '../service/readEnvironments';
 import { OwnEndpoint } from './TargetGuard';
 

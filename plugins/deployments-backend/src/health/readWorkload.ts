@@ -18,7 +18,7 @@ import {
   LiveDeploymentState,
   PodSummary,
   WarningEvent,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { liveStateOf, withoutUndefined } from '../kubernetes/liveState';
 import { suggestedFixFor } from './suggestedFixes';
 

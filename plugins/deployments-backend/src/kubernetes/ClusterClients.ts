@@ -1,7 +1,7 @@
 import { Config } from '@backstage/config';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { withErrorCode } from '@internal/backstage-plugin-deployments-common';
+import { withErrorCode } from '@deployments-portal/backstage-plugin-deployments-common';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 

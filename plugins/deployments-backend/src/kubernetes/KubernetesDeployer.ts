@@ -11,7 +11,7 @@ import {
   LiveDeploymentState,
   RenderedManifest,
   SECRET_APPLICATION_LABEL,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import https from 'node:https';
 import { httpGet } from '../health/httpGet';
 import { liveStateOf } from './liveState';

@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { withErrorCode } from '@internal/backstage-plugin-deployments-common';
+import { withErrorCode } from '@deployments-portal/backstage-plugin-deployments-common';
 import { EnvironmentConfig } from '../service/readEnvironments';
 import { ClusterClients } from './ClusterClients';
 import { KubernetesDeployer } from './KubernetesDeployer';

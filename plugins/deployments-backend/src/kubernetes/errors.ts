@@ -5,7 +5,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import { withErrorCode } from '@internal/backstage-plugin-deployments-common';
+import { withErrorCode } from '@deployments-portal/backstage-plugin-deployments-common';
 
 type ApiError = Error & {
   code?: number | string;

@@ -1,4 +1,4 @@
-import { LiveDeploymentState } from '@internal/backstage-plugin-deployments-common';
+import { LiveDeploymentState } from '@deployments-portal/backstage-plugin-deployments-common';
 import { V1Deployment } from '@kubernetes/client-node';
 
 /** What a Deployment object says about its rollout, as the portal shows it. */

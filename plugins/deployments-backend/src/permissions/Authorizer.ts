@@ -9,7 +9,7 @@ import {
   isResourcePermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
-import { withErrorCode } from '@internal/backstage-plugin-deployments-common';
+import { withErrorCode } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /**
  * Every permission decision of the deployments API, in one place.

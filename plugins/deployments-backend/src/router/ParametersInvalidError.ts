@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { DeploymentErrorCode } from '@internal/backstage-plugin-deployments-common';
+import { DeploymentErrorCode } from '@deployments-portal/backstage-plugin-deployments-common';
 import { bounded, clip } from '../service/errors';
 
 /** One problem with a request part: where, and what is wrong and expected. */

@@ -2,8 +2,8 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import {
   ApprovalStatus,
   auditEventsToCsv,
-} from '@internal/backstage-plugin-deployments-common';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';

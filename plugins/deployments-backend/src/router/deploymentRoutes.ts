@@ -1,5 +1,5 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';

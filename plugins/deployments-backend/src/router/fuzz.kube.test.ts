@@ -16,7 +16,7 @@ import { postgresId } from '../__testUtils__/databases';
 // caller sends — odd unicode, wrong JSON types, duplicate keys, malformed
 // refs, repeated parameters, broken JSON — the answer is never a 5xx and the
 // connection is never dropped. A fixed seed makes a failure reproducible.
-//   FUZZ_RUNS=20000 yarn workspace @internal/backstage-plugin-deployments-backend fuzz:api
+//   FUZZ_RUNS=20000 yarn workspace @deployments-portal/backstage-plugin-deployments-backend fuzz:api
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 jest.setTimeout(Math.max(300_000, RUNS * 150));

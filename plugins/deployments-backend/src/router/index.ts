@@ -2,7 +2,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@ import {
   DeploymentOutcome,
   isFinalStatus,
   isPendingApproval,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { Request, Response } from 'express';
 
 /**

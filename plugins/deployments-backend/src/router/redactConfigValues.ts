@@ -4,7 +4,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { deploymentsConfigReadPermission } from '@internal/backstage-plugin-deployments-common';
+import { deploymentsConfigReadPermission } from '@deployments-portal/backstage-plugin-deployments-common';
 import { NextFunction, Request, Response } from 'express';
 
 /** A plain env var as non-owners see it: the name, never the value. */

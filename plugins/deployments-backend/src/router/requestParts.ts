@@ -5,7 +5,7 @@ import {
   DeploymentErrorCode,
   ENVIRONMENT_NAMES,
   isDns1123Label,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { Request } from 'express';
 import { z } from 'zod';
 import {

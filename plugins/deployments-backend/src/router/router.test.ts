@@ -7,8 +7,8 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   AuditEvent,
   AuditPage,
-} from '@internal/backstage-plugin-deployments-common';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import express from 'express';
 import { resolve } from 'node:path';
 import request from 'supertest';

@@ -9,7 +9,7 @@ import {
   EntityDeployments,
   parseDeploymentRequest,
   renderManifests,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   caData,
   getTestCluster,

@@ -18,14 +18,14 @@ import {
   hasBlockingViolations,
   parseDeploymentRequest,
   ValidationResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   ApprovalDecision,
   ApprovalFilter,
   DashboardFilter,
   DeploymentChangeOptions,
   DeploymentService,
-} from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-node';
 import { ApprovalGate } from '../approvals/ApprovalGate';
 import { AuditLog } from '../audit/AuditLog';
 import { entityRefOrThrow } from '../catalog/ApplicationCatalog';

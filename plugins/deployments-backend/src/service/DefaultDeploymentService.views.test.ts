@@ -11,7 +11,7 @@ import {
   EntityDeployments,
   parseDeploymentRequest,
   renderManifests,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { deploymentsPlugin } from '../plugin';

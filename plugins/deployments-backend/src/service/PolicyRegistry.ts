@@ -2,7 +2,7 @@ import {
   BUILT_IN_POLICIES,
   EnvironmentName,
   Policy,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { EnvironmentConfig } from './readEnvironments';
 
 /** A policy as configured for one environment. */

@@ -1,4 +1,4 @@
-import { ObjectDiff } from '@internal/backstage-plugin-deployments-common';
+import { ObjectDiff } from '@deployments-portal/backstage-plugin-deployments-common';
 
 const IGNORED_METADATA = new Set([
   'managedFields',

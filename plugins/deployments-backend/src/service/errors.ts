@@ -3,7 +3,7 @@ import {
   DeploymentErrorCode,
   PolicyViolation,
   RequestValidationError,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** How many problems an error lists; the rest are counted (`more`). */
 export const MAX_LISTED_PROBLEMS = 20;

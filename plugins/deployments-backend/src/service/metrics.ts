@@ -2,7 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import {
   DeploymentRecord,
   PolicyViolation,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /**
  * OpenTelemetry instruments of the deployments plugin. They reach the

@@ -5,7 +5,7 @@ import {
   EnvironmentName,
   EnvironmentSummary,
   isEnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 const DEFAULT_NAMESPACE_PATTERN = '{{ application }}-{{ environment }}';
 

@@ -5,7 +5,7 @@ import {
   ApprovalStatus,
   DeploymentRequest,
   EnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { migratedClient } from './migrate';

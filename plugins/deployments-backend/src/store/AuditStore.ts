@@ -5,7 +5,7 @@ import {
   AuditFilter,
   AuditPage,
   AuditResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { InputError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';

@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import {
   parseDeploymentRequest,
   renderManifests,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { storeTestDatabases } from '../__testUtils__/databases';
 import { smallResources } from '../__testUtils__/catalog';
 import { ChangeStore, LeaseLostError } from './ChangeStore';

@@ -8,7 +8,7 @@ import {
   FINAL_STATUSES,
   RenderedManifest,
   withErrorCode,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { Knex } from 'knex';
 import { migratedClient } from './migrate';
 import {

@@ -2,7 +2,7 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   DeploymentRecord,
   EnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { Knex } from 'knex';
 import { migratedClient } from './migrate';
 import {

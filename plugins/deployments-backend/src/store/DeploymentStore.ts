@@ -8,7 +8,7 @@ import {
   FINAL_STATUSES,
   RenderedManifest,
   StatusTransition,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { Knex } from 'knex';
 import { migratedClient } from './migrate';
 import {
@@ -21,7 +21,7 @@ import {
 } from './recordRows';
 
 export type { NewRecord } from './recordRows';
-export type { DeploymentKey } from '@internal/backstage-plugin-deployments-common';
+export type { DeploymentKey } from '@deployments-portal/backstage-plugin-deployments-common';
 
 const TABLE = RECORDS_TABLE;
 const COLUMNS: string[] = [...RECORD_COLUMNS];

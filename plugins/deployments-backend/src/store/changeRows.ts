@@ -3,7 +3,7 @@ import {
   DeploymentUpdate,
   RenderedManifest,
   StatusTransition,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { NewRecord, RecordRow, toRecord } from './recordRows';
 
 /** A change as the engine sees it: the record plus what only the engine needs. */

@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { auditEventsToCsv } from '@internal/backstage-plugin-deployments-common';
+import { auditEventsToCsv } from '@deployments-portal/backstage-plugin-deployments-common';
 import { APPROVAL_SUBJECT } from '../__testUtils__/approvals';
 import { storeTestDatabases } from '../__testUtils__/databases';
 import { ApprovalStore, NewApprovalRequest } from './ApprovalStore';

@@ -13,7 +13,7 @@ export async function migratedClient(database: DatabaseService): Promise<Knex> {
   if (!database.migrations?.skip) {
     await knex.migrate.latest({
       directory: resolvePackagePath(
-        '@internal/backstage-plugin-deployments-backend',
+        '@deployments-portal/backstage-plugin-deployments-backend',
         'migrations',
       ),
     });

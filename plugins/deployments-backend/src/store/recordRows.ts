@@ -10,7 +10,7 @@ import {
   PolicyViolation,
   RenderedManifest,
   StatusTransition,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 

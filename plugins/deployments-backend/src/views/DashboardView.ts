@@ -5,8 +5,8 @@ import {
   deploymentsReadPermission,
   DeploymentsDashboard,
   isEnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
-import { DashboardFilter } from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-common';
+import { DashboardFilter } from '@deployments-portal/backstage-plugin-deployments-node';
 import {
   ApplicationCatalog,
   teamRefOrThrow,

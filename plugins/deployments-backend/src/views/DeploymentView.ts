@@ -8,7 +8,7 @@ import {
   EnvironmentName,
   LiveDeploymentState,
   withErrorCode,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
 import { Targets } from '../kubernetes/Targets';
 import { Authorizer } from '../permissions/Authorizer';

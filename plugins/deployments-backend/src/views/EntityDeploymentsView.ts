@@ -11,7 +11,7 @@ import {
   EnvironmentDeployments,
   LiveDeploymentState,
   namespaceFor,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   ApplicationCatalog,
   entityRefOrThrow,

@@ -2,7 +2,7 @@ import {
   DeliveryFigures,
   ENVIRONMENT_NAMES,
   TeamEnvironmentFigures,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeliveryCounts } from '../store/DeliveryStore';
 
 /** The figures of a set of counts: sums added up, means divided once. */

@@ -16,7 +16,7 @@ import { renderManifests } from './renderManifests';
 const goldenDir = resolve(
   dirname(
     require.resolve(
-      '@internal/backstage-plugin-deployments-common/package.json',
+      '@deployments-portal/backstage-plugin-deployments-common/package.json',
     ),
   ),
   'src/render/__golden__',

@@ -5,7 +5,7 @@ import {
   DeploymentDetails,
   DeploymentRecord,
   EnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 // Test data shaped like the backend's answers (views.ts). Fresh objects per
 // call: material-table writes into the rows it is given.

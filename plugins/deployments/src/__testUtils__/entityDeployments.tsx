@@ -13,7 +13,7 @@ import {
   EntityDeployments,
   EnvironmentDeployments,
   EnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentsApi, deploymentsApiRef } from '../api';
 import { scaffolderTemplateRouteRef } from '../routes';
 import {

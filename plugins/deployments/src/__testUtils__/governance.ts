@@ -1,7 +1,7 @@
 import {
   ApprovalRequest,
   AuditEvent,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { ENTITY_REF } from './deployments';
 
 // Approval requests and audit events shaped like the backend's answers

@@ -2,7 +2,7 @@ import {
   EntityHealth,
   EnvironmentHealth,
   EnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { ENTITY_REF } from './deployments';
 
 /** A healthy environment: every probe up, two ready pods, no warnings. */

@@ -15,7 +15,7 @@ import {
   EnvironmentName,
   EnvironmentSummary,
   ValidationResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /**
  * What the dashboard shows: everything, or one team and/or one environment.

@@ -16,7 +16,7 @@ import {
   EntityHealth,
   EnvironmentSummary,
   ValidationResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   ApprovalListFilter,
   AuditExportFormat,

@@ -6,7 +6,7 @@ import {
   deploymentsRestartPermission,
   deploymentsRollbackPermission,
   deploymentsUpdatePermission,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** Whether the signed-in user may do something; `loading` until known. */
 export type Allowance = { allowed: boolean; loading: boolean };

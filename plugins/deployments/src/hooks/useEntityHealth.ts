@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 import { deploymentsApiRef } from '../api';
 
 /** How often the Service Health tab and card read the health again. */

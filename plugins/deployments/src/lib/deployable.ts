@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { ANNOTATION_IMAGE } from '@internal/backstage-plugin-deployments-common';
+import { ANNOTATION_IMAGE } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /**
  * The entities the deployments tabs and card belong on, as an entity

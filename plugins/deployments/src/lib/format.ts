@@ -2,7 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import {
   ENVIRONMENT_NAMES,
   EnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** Shown where a figure has no value (no deployments, never recovered, …). */
 export const NO_VALUE = '—';

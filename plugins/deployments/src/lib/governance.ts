@@ -3,15 +3,7 @@ import {
   ApprovalRequest,
   ApprovalStatus,
   AuditEvent,
-} from '@internal/backstage-plugin-deployments-common';
-
-/** Where the Approvals page lives (approvalLink in -common adds `/<id>`). */
-export const APPROVALS_PATH = '/deployments/approvals';
-
-/** Where the scaffolder shows a task (its default mount path). */
-export function taskLink(taskId: string): string {
-  return `/create/tasks/${encodeURIComponent(taskId)}`;
-}
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 const ACTION_LABELS: Record<ApprovalAction, string> = {
   deploy: 'Deploy',

@@ -1,7 +1,7 @@
 import {
   EnvironmentHealth,
   ProbeResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { unreachable } from './format';
 
 /** The three probes of the health contract, with their default paths. */

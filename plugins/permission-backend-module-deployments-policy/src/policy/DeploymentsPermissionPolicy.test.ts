@@ -9,7 +9,11 @@ import {
   Permission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
 import {
   deploymentsApprovePermission,
   deploymentsAuditReadPermission,
@@ -21,7 +25,8 @@ import {
   deploymentsRestartPermission,
   deploymentsRollbackPermission,
   deploymentsUpdatePermission,
-} from '@internal/backstage-plugin-deployments-common';
+  isDeploymentsPermission,
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentsPermissionPolicy } from './DeploymentsPermissionPolicy';
 
 /** The example org: who is in which group. */
@@ -267,5 +272,87 @@ describe('DeploymentsPermissionPolicy', () => {
     expect(withAdminGroup('user:default/kelsey')).toThrow(
       "deployments.rbac.adminGroup: 'user:default/kelsey' is a user, not a group; use a group ref such as group:default/platform-team",
     );
+  });
+
+  it('lets another policy decide everything that is not a deployments permission', async () => {
+    const asked: string[] = [];
+    const denyAll: PermissionPolicy = {
+      async handle(request) {
+        asked.push(request.permission.name);
+        return { result: AuthorizeResult.DENY };
+      },
+    };
+    const combined = DeploymentsPermissionPolicy.fromConfig(
+      new ConfigReader({}),
+      { userInfo, otherPermissions: denyAll },
+    );
+    await expect(
+      combined.handle(
+        { permission: catalogEntityReadPermission },
+        userOf('user:default/kelsey'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    // The deployments permissions stay the suite's business.
+    await expect(
+      combined.handle(
+        { permission: deploymentsReadPermission },
+        userOf('user:default/linus'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    expect(asked).toEqual([catalogEntityReadPermission.name]);
+  });
+});
+
+describe("an adopter's own policy that delegates the deployments permissions", () => {
+  // The shape docs/docs/administration.md shows: the adopter keeps its
+  // policy and hands deployments.* to the suite's rules.
+  class AdopterPolicy implements PermissionPolicy {
+    constructor(private readonly deployments: DeploymentsPermissionPolicy) {}
+
+    async handle(
+      request: PolicyQuery,
+      user?: PolicyQueryUser,
+    ): Promise<PolicyDecision> {
+      if (isDeploymentsPermission(request.permission)) {
+        return this.deployments.handle(request, user);
+      }
+      // The adopter's own rule: only signed-in users read the catalog.
+      return { result: user ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    }
+  }
+  const policy = new AdopterPolicy(
+    DeploymentsPermissionPolicy.fromConfig(new ConfigReader({}), { userInfo }),
+  );
+
+  it("gets the suite's decision for every deployments permission", async () => {
+    const ada = userOf('user:default/ada');
+    const linus = userOf('user:default/linus');
+    expect(
+      outcomeFor(
+        await policy.handle({ permission: deploymentsDeletePermission }, ada),
+        ['user:default/ada', 'group:default/team-payments'],
+      ),
+    ).toEqual({ outcome: 'OWNER-ONLY', allowedOnPaymentsApi: true });
+    expect(
+      outcomeFor(
+        await policy.handle({ permission: deploymentsDeletePermission }, linus),
+        ['user:default/linus', 'group:default/team-orders'],
+      ),
+    ).toEqual({ outcome: 'OWNER-ONLY', allowedOnPaymentsApi: false });
+    await expect(
+      policy.handle({ permission: deploymentsCreatePermission }),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('keeps its own decisions for the rest', async () => {
+    await expect(
+      policy.handle({ permission: catalogEntityReadPermission }),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy.handle(
+        { permission: catalogEntityReadPermission },
+        userOf('user:default/linus'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
   });
 });

@@ -30,7 +30,8 @@ import {
   deploymentsRestartPermission,
   deploymentsRollbackPermission,
   deploymentsUpdatePermission,
-} from '@internal/backstage-plugin-deployments-common';
+  isDeploymentsPermission,
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** Default of `deployments.rbac.adminGroup`. @public */
 export const DEFAULT_ADMIN_GROUP = 'group:default/platform-team';
@@ -60,6 +61,12 @@ export type DeploymentsPermissionPolicyOptions = {
   releaseManagerGroup: string;
   /** Resolves a user's ownership refs (the user and the groups they are in). */
   userInfo: UserInfoService;
+  /**
+   * Decides every permission that is not a deployments one (catalog,
+   * scaffolder, your own plugins). Default: allow, as Backstage's allow-all
+   * policy does.
+   */
+  otherPermissions?: PermissionPolicy;
 };
 
 /**
@@ -76,8 +83,13 @@ export type DeploymentsPermissionPolicyOptions = {
  * - members of the release-manager group: approve or reject any request;
  *   owners: approve or reject requests of their own applications (the
  *   service refuses the requester's own request: four eyes);
- * - every other permission of the portal (catalog, scaffolder, ...): allowed,
- *   as Backstage's allow-all default did.
+ * - every other permission of the portal (catalog, scaffolder, ...): the
+ *   `otherPermissions` policy decides; allowed when there is none, as
+ *   Backstage's allow-all default does.
+ *
+ * To keep a policy of your own, decide the deployments permissions with this
+ * one: `if (isDeploymentsPermission(request.permission)) return
+ * deployments.handle(request, user);` — or pass yours as `otherPermissions`.
  *
  * @public
  */
@@ -89,7 +101,10 @@ export class DeploymentsPermissionPolicy implements PermissionPolicy {
 
   static fromConfig(
     config: Config,
-    options: { userInfo: UserInfoService },
+    options: Pick<
+      DeploymentsPermissionPolicyOptions,
+      'userInfo' | 'otherPermissions'
+    >,
   ): DeploymentsPermissionPolicy {
     return new DeploymentsPermissionPolicy({
       adminGroup:
@@ -99,6 +114,7 @@ export class DeploymentsPermissionPolicy implements PermissionPolicy {
         config.getOptionalString('deployments.approvals.releaseManagerGroup') ??
         DEFAULT_RELEASE_MANAGER_GROUP,
       userInfo: options.userInfo,
+      otherPermissions: options.otherPermissions,
     });
   }
 
@@ -118,8 +134,12 @@ export class DeploymentsPermissionPolicy implements PermissionPolicy {
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     const { permission } = request;
-    if (!permission.name.startsWith('deployments.')) {
-      return { result: AuthorizeResult.ALLOW };
+    if (!isDeploymentsPermission(permission)) {
+      return (
+        this.options.otherPermissions?.handle(request, user) ?? {
+          result: AuthorizeResult.ALLOW,
+        }
+      );
     }
     if (READ_PERMISSIONS.has(permission.name)) {
       return { result: AuthorizeResult.ALLOW };

@@ -7,8 +7,8 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real deployments backend
-import deploymentsPlugin from '@internal/backstage-plugin-deployments-backend';
-import { DefaultDeploymentServiceClient } from '@internal/backstage-plugin-deployments-node';
+import deploymentsPlugin from '@deployments-portal/backstage-plugin-deployments-backend';
+import { DefaultDeploymentServiceClient } from '@deployments-portal/backstage-plugin-deployments-node';
 import {
   caData,
   getTestCluster,

@@ -3,8 +3,8 @@ import {
   ENVIRONMENT_NAMES,
   isPendingApproval,
   namespaceFor,
-} from '@internal/backstage-plugin-deployments-common';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import { examples } from './deploy.examples';
 import {
   entityLink,

@@ -1,7 +1,7 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
-import { EnvironmentSummary } from '@internal/backstage-plugin-deployments-common';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+import { EnvironmentSummary } from '@deployments-portal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import { JsonObject } from '@backstage/types';
 import yaml from 'yaml';
 import { createEnvironmentsAction } from './environments';

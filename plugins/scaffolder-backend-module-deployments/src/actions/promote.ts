@@ -5,8 +5,8 @@ import {
   isPendingApproval,
   namespaceFor,
   nextEnvironment,
-} from '@internal/backstage-plugin-deployments-common';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import { examples } from './promote.examples';
 import {
   entityLink,

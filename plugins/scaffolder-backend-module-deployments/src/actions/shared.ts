@@ -8,8 +8,8 @@ import {
   PendingApproval,
   PolicyViolation,
   RequestValidationError,
-} from '@internal/backstage-plugin-deployments-common';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import { createHash } from 'node:crypto';
 
 /** Where the app's page in the portal is, for step outputs. */

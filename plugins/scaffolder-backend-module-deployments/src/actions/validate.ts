@@ -2,8 +2,8 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   ENVIRONMENT_NAMES,
   namespaceFor,
-} from '@internal/backstage-plugin-deployments-common';
-import { DeploymentService } from '@internal/backstage-plugin-deployments-node';
+} from '@deployments-portal/backstage-plugin-deployments-common';
+import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import { examples } from './validate.examples';
 import { describeProblems, withSecretReferences } from './shared';
 

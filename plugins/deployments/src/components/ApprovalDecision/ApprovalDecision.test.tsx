@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ApprovalRequest } from '@internal/backstage-plugin-deployments-common';
+import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentsApi } from '../../api';
 import { responseError } from '../../__testUtils__/deployments';
 import {

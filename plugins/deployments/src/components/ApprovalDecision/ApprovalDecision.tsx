@@ -8,7 +8,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   ApprovalRequest,
   deploymentsApprovePermission,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { deploymentsApiRef } from '../../api';
 import { useSignedInUser } from '../../hooks/useSignedInUser';
 import { errorMessage, shortRef } from '../../lib/format';

@@ -4,7 +4,7 @@ import {
   StatusPending,
   StatusWarning,
 } from '@backstage/core-components';
-import { AuditResult } from '@internal/backstage-plugin-deployments-common';
+import { AuditResult } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** success / failure / refused (401, 403) / pending (waits for approval). */
 export function AuditResultBadge(props: { result: AuditResult }) {

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { AuditFilter } from '@internal/backstage-plugin-deployments-common';
+import { AuditFilter } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentsApi } from '../../api';
 import { ENTITY_REF, responseError } from '../../__testUtils__/deployments';
 import { APPROVAL_ID, auditEvent } from '../../__testUtils__/governance';

@@ -13,7 +13,7 @@ import {
   AuditFilter,
   AuditPage,
   deploymentsAuditReadPermission,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { AuditExportFormat, deploymentsApiRef } from '../../api';
 import { downloadBlob } from '../../lib/download';

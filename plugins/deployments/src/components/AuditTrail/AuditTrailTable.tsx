@@ -1,18 +1,15 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import {
-  approvalLink,
-  AuditEvent,
-} from '@internal/backstage-plugin-deployments-common';
+import { AuditEvent } from '@deployments-portal/backstage-plugin-deployments-common';
+import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { formatDateTime, NO_VALUE, shortRef } from '../../lib/format';
-import {
-  auditActionLabel,
-  taskLink,
-  versionChange,
-} from '../../lib/governance';
+import { auditActionLabel, versionChange } from '../../lib/governance';
 import { AuditResultBadge } from './AuditResultBadge';
 
-function columns(showEntity: boolean): TableColumn<AuditEvent>[] {
+function columns(
+  showEntity: boolean,
+  links: PortalLinks,
+): TableColumn<AuditEvent>[] {
   return [
     { title: 'At', field: 'at', render: row => formatDateTime(row.at) },
     { title: 'Actor', field: 'actor', render: row => shortRef(row.actor) },
@@ -21,7 +18,7 @@ function columns(showEntity: boolean): TableColumn<AuditEvent>[] {
       field: 'action',
       render: row =>
         row.approvalId ? (
-          <Link to={approvalLink(row.approvalId)}>
+          <Link to={links.approval(row.approvalId)}>
             {auditActionLabel(row.action)}
           </Link>
         ) : (
@@ -59,7 +56,7 @@ function columns(showEntity: boolean): TableColumn<AuditEvent>[] {
       field: 'taskId',
       render: row =>
         row.taskId ? (
-          <Link to={taskLink(row.taskId)}>{row.taskId}</Link>
+          <Link to={links.task(row.taskId)}>{row.taskId}</Link>
         ) : (
           NO_VALUE
         ),
@@ -73,9 +70,10 @@ export function AuditTrailTable(props: {
   /** The global trail names the application of each event. */
   showEntity?: boolean;
 }) {
+  const links = usePortalLinks();
   return (
     <Table<AuditEvent>
-      columns={columns(Boolean(props.showEntity))}
+      columns={columns(Boolean(props.showEntity), links)}
       // material-table writes into the rows it is given.
       data={props.events.map(e => ({ ...e }))}
       options={{

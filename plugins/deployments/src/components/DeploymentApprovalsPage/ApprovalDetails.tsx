@@ -9,21 +9,17 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { ApprovalRequest } from '@internal/backstage-plugin-deployments-common';
+import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { deploymentsApiRef } from '../../api';
 import { formatDateTime, NO_VALUE, shortRef } from '../../lib/format';
-import {
-  APPROVALS_PATH,
-  approvalActionLabel,
-  taskLink,
-  versionChange,
-} from '../../lib/governance';
+import { approvalActionLabel, versionChange } from '../../lib/governance';
+import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { ApprovalDecision } from '../ApprovalDecision';
 import { ApprovalStatusBadge } from './ApprovalStatusBadge';
 import { ChangeReference } from './ApprovalsTable';
 
-function metadata(approval: ApprovalRequest) {
+function metadata(approval: ApprovalRequest, links: PortalLinks) {
   const decided = approval.decidedBy
     ? `${shortRef(approval.decidedBy)} at ${formatDateTime(approval.decidedAt)}`
     : NO_VALUE;
@@ -41,7 +37,7 @@ function metadata(approval: ApprovalRequest) {
     expires: formatDateTime(approval.expiresAt),
     'change reference': <ChangeReference value={approval.changeReference} />,
     'scaffolder task': approval.taskId ? (
-      <Link to={taskLink(approval.taskId)}>{approval.taskId}</Link>
+      <Link to={links.task(approval.taskId)}>{approval.taskId}</Link>
     ) : (
       NO_VALUE
     ),
@@ -57,6 +53,7 @@ function metadata(approval: ApprovalRequest) {
 /** One approval request with Approve / Reject: /deployments/approvals/<id>. */
 export function ApprovalDetails(props: { id: string }) {
   const api = useApi(deploymentsApiRef);
+  const links = usePortalLinks();
   const { value, loading, error, retry } = useAsyncRetry(
     () => api.getApproval(props.id),
     [api, props.id],
@@ -78,7 +75,7 @@ export function ApprovalDetails(props: { id: string }) {
   return (
     <Grid container spacing={3} direction="column">
       <Grid item>
-        <Link to={APPROVALS_PATH}>← All approval requests</Link>
+        <Link to={links.approvals}>← All approval requests</Link>
       </Grid>
       <Grid item>
         <InfoCard
@@ -88,7 +85,7 @@ export function ApprovalDetails(props: { id: string }) {
           subheader={`Request ${value.id}`}
         >
           <div data-testid="approval-details">
-            <StructuredMetadataTable metadata={metadata(value)} />
+            <StructuredMetadataTable metadata={metadata(value, links)} />
           </div>
           <div style={{ marginTop: 16 }}>
             <ApprovalDecision approval={value} onDecided={retry} />

@@ -6,7 +6,7 @@ import {
   StatusRunning,
   StatusWarning,
 } from '@backstage/core-components';
-import { ApprovalRequest } from '@internal/backstage-plugin-deployments-common';
+import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** pending / approved (applying, applied or failed) / rejected / stale / expired. */
 export function ApprovalStatusBadge(props: { approval: ApprovalRequest }) {

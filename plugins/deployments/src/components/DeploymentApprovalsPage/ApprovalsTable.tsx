@@ -1,9 +1,7 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
-import {
-  ApprovalRequest,
-  approvalLink,
-} from '@internal/backstage-plugin-deployments-common';
+import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
 import { applicationColumn, dateTimeColumn } from '../../lib/columns';
+import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { shortRef } from '../../lib/format';
 import {
   approvalActionLabel,
@@ -23,45 +21,50 @@ export function ChangeReference(props: { value?: string }) {
   );
 }
 
-const columns: TableColumn<ApprovalRequest>[] = [
-  applicationColumn(),
-  { title: 'Environment', field: 'environment' },
-  {
-    title: 'Action',
-    field: 'action',
-    render: row => (
-      <Link to={approvalLink(row.id)}>{approvalActionLabel(row.action)}</Link>
-    ),
-  },
-  { title: 'Version', render: row => versionChange(row) },
-  {
-    title: 'Requester',
-    field: 'requester',
-    render: row => shortRef(row.requester),
-  },
-  dateTimeColumn('Requested', 'createdAt'),
-  dateTimeColumn('Expires', 'expiresAt'),
-  {
-    title: 'Status',
-    field: 'status',
-    render: row => <ApprovalStatusBadge approval={row} />,
-  },
-  {
-    title: 'Change reference',
-    field: 'changeReference',
-    render: row => <ChangeReference value={row.changeReference} />,
-  },
-];
+function columns(links: PortalLinks): TableColumn<ApprovalRequest>[] {
+  return [
+    applicationColumn(),
+    { title: 'Environment', field: 'environment' },
+    {
+      title: 'Action',
+      field: 'action',
+      render: row => (
+        <Link to={links.approval(row.id)}>
+          {approvalActionLabel(row.action)}
+        </Link>
+      ),
+    },
+    { title: 'Version', render: row => versionChange(row) },
+    {
+      title: 'Requester',
+      field: 'requester',
+      render: row => shortRef(row.requester),
+    },
+    dateTimeColumn('Requested', 'createdAt'),
+    dateTimeColumn('Expires', 'expiresAt'),
+    {
+      title: 'Status',
+      field: 'status',
+      render: row => <ApprovalStatusBadge approval={row} />,
+    },
+    {
+      title: 'Change reference',
+      field: 'changeReference',
+      render: row => <ChangeReference value={row.changeReference} />,
+    },
+  ];
+}
 
 /** Approval requests, pending first; each links to its own page. */
 export function ApprovalsTable(props: {
   approvals: ApprovalRequest[];
   title?: string;
 }) {
+  const links = usePortalLinks();
   return (
     <Table<ApprovalRequest>
       title={props.title ?? 'Approval requests'}
-      columns={columns}
+      columns={columns(links)}
       // material-table writes into the rows it is given.
       data={pendingFirst(props.approvals).map(a => ({ ...a }))}
       options={{

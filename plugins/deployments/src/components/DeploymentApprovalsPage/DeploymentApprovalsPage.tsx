@@ -12,7 +12,7 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useAppLocation } from '@backstage/frontend-plugin-api';
-import { ApprovalStatus } from '@internal/backstage-plugin-deployments-common';
+import { ApprovalStatus } from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
 import { approvalIdFromPath } from '../../lib/governance';

@@ -4,7 +4,7 @@ import TextField from '@material-ui/core/TextField';
 import {
   ENVIRONMENT_NAMES,
   EnvironmentName,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { DashboardFilter } from '../../api';
 import { shortRef } from '../../lib/format';
 

@@ -6,7 +6,7 @@ import {
   ENVIRONMENT_NAMES,
   FirstDeployment,
   TeamEnvironmentFigures,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   formatDateTime,
   formatDuration,

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { DeploymentsDashboard } from '@internal/backstage-plugin-deployments-common';
+import { DeploymentsDashboard } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DashboardFilter, DeploymentsApi } from '../../api';
 import { record, responseError } from '../../__testUtils__/deployments';
 import { DeploymentsDashboardPage } from './DeploymentsDashboardPage';

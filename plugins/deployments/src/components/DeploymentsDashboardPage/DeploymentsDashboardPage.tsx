@@ -9,7 +9,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { DeploymentsDashboard } from '@internal/backstage-plugin-deployments-common';
+import { DeploymentsDashboard } from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { DashboardFilter, deploymentsApiRef } from '../../api';
 import { AuditTrail } from '../AuditTrail';

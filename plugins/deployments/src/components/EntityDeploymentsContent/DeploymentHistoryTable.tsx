@@ -9,7 +9,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import {
   DeploymentKey,
   DeploymentRecord,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
 import { Allowance } from '../../hooks/useDeploymentPermissions';

@@ -9,7 +9,7 @@ import {
   DeploymentKey,
   DeploymentRecord,
   isFinalStatus,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   Allowance,
   DeploymentPermissions,

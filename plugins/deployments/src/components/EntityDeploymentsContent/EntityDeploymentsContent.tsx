@@ -10,7 +10,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_IMAGE,
   isFinalStatus,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { useCallback, useEffect } from 'react';
 import Alert from '@material-ui/lab/Alert';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';

@@ -6,7 +6,7 @@ import {
   ApprovalRequest,
   EnvironmentDeployments,
   nextEnvironment,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import {
   DEPLOY_TEMPLATE,

@@ -3,10 +3,8 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { Link } from '@backstage/core-components';
-import {
-  ApprovalRequest,
-  approvalLink,
-} from '@internal/backstage-plugin-deployments-common';
+import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
+import { usePortalLinks } from '../../hooks/usePortalLinks';
 import { formatDateTime, shortRef } from '../../lib/format';
 import { approvalActionLabel, versionChange } from '../../lib/governance';
 import { ApprovalDecision, ApprovalDecisionOutcome } from '../ApprovalDecision';
@@ -20,6 +18,7 @@ export function PendingApprovals(props: {
   const { approvals, onDecided } = props;
   // Kept here: a decided request leaves the list, its outcome stays.
   const [outcome, setOutcome] = useState<ApprovalDecisionOutcome>();
+  const links = usePortalLinks();
   if (approvals.length === 0 && !outcome) {
     return null;
   }
@@ -47,7 +46,7 @@ export function PendingApprovals(props: {
               {shortRef(approval.requester)} at{' '}
               {formatDateTime(approval.createdAt)}, expires{' '}
               {formatDateTime(approval.expiresAt)}.{' '}
-              <Link to={approvalLink(approval.id)}>View the request</Link>
+              <Link to={links.approval(approval.id)}>View the request</Link>
             </Typography>
             <ApprovalDecision
               approval={approval}

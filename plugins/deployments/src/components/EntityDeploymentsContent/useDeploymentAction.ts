@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import {
-  approvalLink,
   DeploymentChange,
   DeploymentKey,
   DeploymentOutcome,
@@ -9,8 +8,9 @@ import {
   isFinalStatus,
   isPendingApproval,
   PendingApproval,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { deploymentsApiRef } from '../../api';
+import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { errorMessage } from '../../lib/format';
 
 /** A change to a running deployment, waiting for confirmation. */
@@ -118,6 +118,7 @@ function describeRecord(
 function describePending(
   action: RequestedAction,
   pending: PendingApproval,
+  links: PortalLinks,
 ): ActionOutcome {
   const { name, environment } = action.key;
   return {
@@ -126,7 +127,7 @@ function describePending(
       CHANGE[action.kind]
     } of ${name} in ${environment} runs once an approver other than you approves it.`,
     link: {
-      to: approvalLink(pending.approval.id),
+      to: links.approval(pending.approval.id),
       label: 'View the approval request',
     },
   };
@@ -135,9 +136,10 @@ function describePending(
 function describeOutcome(
   action: RequestedAction,
   outcome: DeploymentOutcome,
+  links: PortalLinks,
 ): ActionOutcome {
   return isPendingApproval(outcome)
-    ? describePending(action, outcome)
+    ? describePending(action, outcome, links)
     : describeRecord(action, outcome);
 }
 
@@ -149,6 +151,7 @@ function describeOutcome(
  */
 export function useDeploymentAction(onChanged: () => void) {
   const api = useApi(deploymentsApiRef);
+  const links = usePortalLinks();
   const [requested, setRequested] = useState<RequestedAction>();
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ActionOutcome>();
@@ -208,7 +211,7 @@ export function useDeploymentAction(onChanged: () => void) {
           default:
             record = await api.delete(requested.key);
         }
-        setOutcome(describeOutcome(requested, record));
+        setOutcome(describeOutcome(requested, record, links));
         if (!isPendingApproval(record) && !isFinalStatus(record.status)) {
           setFollowing({ action: requested, id: record.id });
         }
@@ -226,7 +229,7 @@ export function useDeploymentAction(onChanged: () => void) {
         onChanged();
       }
     },
-    [api, requested, onChanged],
+    [api, requested, onChanged, links],
   );
 
   const cancelChange = useCallback(

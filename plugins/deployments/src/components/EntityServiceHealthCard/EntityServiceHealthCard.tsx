@@ -14,7 +14,7 @@ import {
   entityRouteRef,
   useEntity,
 } from '@backstage/plugin-catalog-react';
-import { EnvironmentHealth } from '@internal/backstage-plugin-deployments-common';
+import { EnvironmentHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   DEFAULT_HEALTH_REFRESH_MS,
   useEntityHealth,

@@ -4,7 +4,7 @@ import {
   TestApiProvider,
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { EntityHealth } from '@internal/backstage-plugin-deployments-common';
+import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 import { deploymentsApiRef } from '../../api';
 import {
   deployableEntity,

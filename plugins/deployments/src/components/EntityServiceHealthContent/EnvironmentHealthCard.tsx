@@ -6,7 +6,7 @@ import {
   EnvironmentHealth,
   PodSummary,
   WarningEvent,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { formatDateTime, NO_VALUE, unreachable } from '../../lib/format';
 import { HealthStateBadge } from '../StatusBadges';
 

@@ -1,6 +1,6 @@
 import Typography from '@material-ui/core/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
-import { EnvironmentHealth } from '@internal/backstage-plugin-deployments-common';
+import { EnvironmentHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 import { formatDuration, NO_VALUE } from '../../lib/format';
 import { podsReady, unreachableReason } from '../../lib/health';
 import { HealthStateBadge } from '../StatusBadges';

@@ -2,7 +2,7 @@ import Typography from '@material-ui/core/Typography';
 import {
   HealthContractResult,
   ProbeResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { formatDateTime } from '../../lib/format';
 import { ProbeStatusBadge } from '../StatusBadges';
 

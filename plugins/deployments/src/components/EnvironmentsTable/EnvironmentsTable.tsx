@@ -6,7 +6,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { EnvironmentSummary } from '@internal/backstage-plugin-deployments-common';
+import { EnvironmentSummary } from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
 

@@ -3,7 +3,7 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/frontend-test-utils';
-import { ValidationResult } from '@internal/backstage-plugin-deployments-common';
+import { ValidationResult } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentsApi, deploymentsApiRef } from '../../api';
 import {
   PolicyPreviewField,

@@ -4,17 +4,16 @@ import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react
 import {
   requestFromTemplateForm,
   ValidationResult,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import Typography from '@material-ui/core/Typography';
 import { Alert } from '@material-ui/lab';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
+import { usePortalLinks } from '../../hooks/usePortalLinks';
 
 /** The value the field keeps: whether error-level findings block the step. */
 export type PolicyPreviewValue = { blocking: boolean };
-
-const DOCS = '/docs/default/component/deployments-portal/';
 
 /**
  * Scaffolder field: checks what the form describes against the policies as
@@ -29,6 +28,7 @@ export function PolicyPreviewField(
 ) {
   const { onChange, formContext, uiSchema } = props;
   const deploymentsApi = useApi(deploymentsApiRef);
+  const links = usePortalLinks();
   const debounceMs = uiSchema?.['ui:options']?.debounceMs ?? 500;
   const formData = (formContext?.formData ?? {}) as Record<string, unknown>;
   const key = JSON.stringify(formData);
@@ -135,7 +135,7 @@ export function PolicyPreviewField(
           {finding.text}
           {finding.hint && <div>{finding.hint}</div>}
           {finding.anchor && (
-            <Link to={`${DOCS}${finding.anchor}`}>Why, and how to fix it</Link>
+            <Link to={links.docs(finding.anchor)}>Why, and how to fix it</Link>
           )}
         </Alert>
       ))}

@@ -10,7 +10,7 @@ import {
   DeploymentStatus,
   HealthState,
   ProbeStatus,
-} from '@internal/backstage-plugin-deployments-common';
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** Where a change is: queued, planning, applying, verifying, succeeded, … */
 export function DeploymentStatusBadge(props: { status: DeploymentStatus }) {
