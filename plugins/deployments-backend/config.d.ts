@@ -79,6 +79,12 @@ export interface Config {
        * requester is notified). Default 72.
        */
       expiresAfterHours?: number;
+      /**
+       * Where the app shows the approvals page (the frontend plugin's
+       * approvals route): the links of notifications and of the scaffolder
+       * actions' output point there. Default `/deployments/approvals`.
+       */
+      pagePath?: string;
     };
     /** Notifications of approvals and deployment outcomes. */
     notifications?: {

@@ -1,4 +1,8 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { readApprovalsPath } from '@deployments-portal/backstage-plugin-deployments-common';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { deploymentServiceRef } from '@deployments-portal/backstage-plugin-deployments-node';
 import { createDeployAction } from './actions/deploy';
@@ -19,13 +23,15 @@ export const scaffolderModuleDeployments = createBackendModule({
       deps: {
         scaffolderActions: scaffolderActionsExtensionPoint,
         deployments: deploymentServiceRef,
+        config: coreServices.rootConfig,
       },
-      async init({ scaffolderActions, deployments }) {
+      async init({ scaffolderActions, deployments, config }) {
+        const approvalsPath = readApprovalsPath(config);
         scaffolderActions.addActions(
           createEnvironmentsAction({ deployments }),
           createValidateAction({ deployments }),
-          createDeployAction({ deployments }),
-          createPromoteAction({ deployments }),
+          createDeployAction({ deployments, approvalsPath }),
+          createPromoteAction({ deployments, approvalsPath }),
         );
       },
     });

@@ -44,14 +44,17 @@ async function eventually(check: () => void) {
   }
 }
 
-function notifier(webhookUrl?: string) {
+function notifier(webhookUrl?: string, pagePath?: string) {
   const logger = mockServices.logger.mock();
   const sent: NotificationSendOptions[] = [];
   const instance = Notifier.create({
     config: new ConfigReader({
       deployments: {
         notifications: webhookUrl ? { webhookUrl } : {},
-        approvals: { releaseManagerGroup: 'group:default/release-managers' },
+        approvals: {
+          releaseManagerGroup: 'group:default/release-managers',
+          ...(pagePath ? { pagePath } : {}),
+        },
       },
     }),
     logger,
@@ -65,6 +68,18 @@ function notifier(webhookUrl?: string) {
 }
 
 describe('Notifier', () => {
+  it('links to the approvals page where the app mounts it', async () => {
+    const { instance, sent } = notifier(undefined, '/releases/approvals/');
+    instance.approvalRequested(approval);
+    await eventually(() => expect(sent).toHaveLength(1));
+    expect(sent[0].payload.link).toBe(
+      `/releases/approvals/${encodeURIComponent(approval.id)}`,
+    );
+    expect(() => notifier(undefined, 'releases/approvals')).toThrow(
+      "deployments.approvals.pagePath: 'releases/approvals' is not a path of the app; use one that starts with /, e.g. /deployments/approvals",
+    );
+  });
+
   it('posts every event as plain JSON to the webhook and notifies the right people', async () => {
     const hook = await listen(204);
     try {

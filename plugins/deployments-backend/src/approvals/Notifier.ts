@@ -3,6 +3,7 @@ import { Config } from '@backstage/config';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   approvalLink,
+  readApprovalsPath,
   ApprovalRequest,
   DeploymentRecord,
 } from '@deployments-portal/backstage-plugin-deployments-common';
@@ -65,6 +66,7 @@ export class Notifier {
         'deployments.approvals.releaseManagerGroup',
       ) ?? 'group:default/release-managers',
       options.fetch ?? fetch,
+      readApprovalsPath(options.config),
     );
   }
 
@@ -74,6 +76,7 @@ export class Notifier {
     private readonly webhookUrl: string | undefined,
     private readonly releaseManagerGroup: string,
     private readonly fetchFn: typeof fetch,
+    private readonly approvalsPath: string,
   ) {}
 
   /** A new request: the owning group and the release managers, not the requester. */
@@ -167,7 +170,7 @@ export class Notifier {
       toVersion: approval.toVersion,
       revision: approval.revision,
       approvalId: approval.id,
-      link: approvalLink(approval.id),
+      link: approvalLink(approval.id, this.approvalsPath),
       at: new Date().toISOString(),
     };
   }

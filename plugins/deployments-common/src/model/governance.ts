@@ -111,9 +111,45 @@ export function isPendingApproval(
   );
 }
 
-/** Where the approval request is shown in the portal. @public */
-export function approvalLink(id: string): string {
-  return `/deployments/approvals/${encodeURIComponent(id)}`;
+/**
+ * Where the frontend plugin mounts its approvals page by default (the
+ * backend's `deployments.approvals.pagePath`).
+ *
+ * @public
+ */
+export const DEFAULT_APPROVALS_PATH = '/deployments/approvals';
+
+/**
+ * Where the approval request is shown in the portal: the approvals page's
+ * path (default `/deployments/approvals`) and the request's id.
+ *
+ * @public
+ */
+export function approvalLink(
+  id: string,
+  approvalsPath: string = DEFAULT_APPROVALS_PATH,
+): string {
+  return `${approvalsPath.replace(/\/+$/, '')}/${encodeURIComponent(id)}`;
+}
+
+/**
+ * The approvals page's path from `deployments.approvals.pagePath`, for the
+ * links the backend hands out (notifications, scaffolder task output).
+ *
+ * @public
+ */
+export function readApprovalsPath(config: {
+  getOptionalString(key: string): string | undefined;
+}): string {
+  const path =
+    config.getOptionalString('deployments.approvals.pagePath') ??
+    DEFAULT_APPROVALS_PATH;
+  if (!path.startsWith('/')) {
+    throw new Error(
+      `deployments.approvals.pagePath: '${path}' is not a path of the app; use one that starts with /, e.g. ${DEFAULT_APPROVALS_PATH}`,
+    );
+  }
+  return path;
 }
 
 /** Which audit events a query returns. Absent filters match everything. @public */

@@ -12,9 +12,10 @@ import {
   techdocsRouteRef,
 } from '../routes';
 import { FALLBACK_SCAFFOLDER_PATH } from './useTemplateLink';
+import { DEFAULT_APPROVALS_PATH } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** Where the approvals page is when the app does not mount it. */
-export const FALLBACK_APPROVALS_PATH = '/deployments/approvals';
+export const FALLBACK_APPROVALS_PATH = DEFAULT_APPROVALS_PATH;
 /** Where TechDocs is when its route is not bound. */
 export const FALLBACK_TECHDOCS_PATH = '/docs';
 /** The catalog entity whose TechDocs are the suite's documentation. */

@@ -22,8 +22,10 @@ import {
  */
 export function createDeployAction(options: {
   deployments: DeploymentService;
+  /** The approvals page's path in the app (`deployments.approvals.pagePath`). */
+  approvalsPath?: string;
 }) {
-  const { deployments } = options;
+  const { deployments, approvalsPath } = options;
   return createTemplateAction({
     id: 'deployments:deploy',
     description:
@@ -205,7 +207,7 @@ export function createDeployAction(options: {
           }),
       );
       if (isPendingApproval(outcome)) {
-        reportPendingApproval(ctx, outcome);
+        reportPendingApproval(ctx, outcome, approvalsPath);
         ctx.output('namespace', namespace);
         ctx.output('entityUrl', entityLink(input.application));
         return;

@@ -26,8 +26,10 @@ const ENVIRONMENT_VARIABLES = new Set(['ENVIRONMENT', 'PYTHON_ENV']);
  */
 export function createPromoteAction(options: {
   deployments: DeploymentService;
+  /** The approvals page's path in the app (`deployments.approvals.pagePath`). */
+  approvalsPath?: string;
 }) {
-  const { deployments } = options;
+  const { deployments, approvalsPath } = options;
   return createTemplateAction({
     id: 'deployments:promote',
     description:
@@ -176,7 +178,7 @@ export function createPromoteAction(options: {
           }),
       );
       if (isPendingApproval(outcome)) {
-        reportPendingApproval(ctx, outcome);
+        reportPendingApproval(ctx, outcome, approvalsPath);
         ctx.output('environment', next);
         ctx.output('image', current.record.image);
         ctx.output('entityUrl', entityLink(application));

@@ -134,9 +134,10 @@ export function reportPendingApproval(
     output(name: string, value: unknown): void;
   },
   pending: PendingApproval,
+  approvalsPath?: string,
 ) {
   const { approval } = pending;
-  const url = approvalLink(approval.id);
+  const url = approvalLink(approval.id, approvalsPath);
   ctx.logger.info(
     `${approval.environment} requires approval: nothing was applied yet. Awaiting approval by a member of ${approval.owner} other than ${approval.requester}, or a release manager, before ${approval.expiresAt}: ${url}`,
   );
