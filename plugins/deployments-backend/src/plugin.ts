@@ -89,7 +89,7 @@ export const deploymentsPlugin = createBackendPlugin({
         notifications,
       }) {
         const environments = readEnvironments(config);
-        const clusters = ClusterClients.fromConfig(config);
+        const clusters = ClusterClients.fromConfig(config, { logger });
         for (const environment of environments) {
           if (!clusters.has(environment.cluster)) {
             logger.warn(

@@ -18,6 +18,8 @@ export {
   EntityServiceHealthCard,
   DeploymentsDashboardPage,
   DeploymentApprovalsPage,
+  EnvironmentPickerFieldExtension,
+  DeploymentPolicyPreviewFieldExtension,
 } from './legacy';
 export { isDeployableEntity } from './lib/deployable';
 export type { EntityServiceHealthContentProps } from './components/EntityServiceHealthContent';

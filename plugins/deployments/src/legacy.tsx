@@ -6,6 +6,7 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { deploymentsApiRef, DeploymentsClient } from './api';
 import {
   approvalsRouteRef,
@@ -16,6 +17,11 @@ import {
   scaffolderTemplateRouteRef,
   techdocsRouteRef,
 } from './routes';
+import { EnvironmentPickerField } from './components/EnvironmentPickerField';
+import {
+  PolicyPreviewField,
+  policyPreviewValidation,
+} from './components/PolicyPreviewField';
 
 // The legacy frontend system (createApp from @backstage/app-defaults,
 // App.tsx routes and EntityPage.tsx). See the README for the wiring.
@@ -130,3 +136,32 @@ export const DeploymentApprovalsPage = legacyDeploymentsPlugin.provide(
     mountPoint: approvalsRouteRef,
   }),
 );
+
+/**
+ * The `EnvironmentPicker` scaffolder field for the legacy frontend system:
+ * inside `<ScaffolderFieldExtensions>` of the scaffolder route in `App.tsx`.
+ *
+ * @public
+ */
+export const EnvironmentPickerFieldExtension = legacyDeploymentsPlugin.provide(
+  createScaffolderFieldExtension({
+    name: 'EnvironmentPicker',
+    component: EnvironmentPickerField,
+  }),
+);
+
+/**
+ * The `DeploymentPolicyPreview` scaffolder field for the legacy frontend
+ * system: the live policy check of the deploy form; it blocks the step while
+ * a policy error stands.
+ *
+ * @public
+ */
+export const DeploymentPolicyPreviewFieldExtension =
+  legacyDeploymentsPlugin.provide(
+    createScaffolderFieldExtension({
+      name: 'DeploymentPolicyPreview',
+      component: PolicyPreviewField,
+      validation: policyPreviewValidation,
+    }),
+  );
