@@ -64,6 +64,12 @@ export interface Config {
      */
     catalogOwner?: string;
     /**
+     * Catalog namespace of the environment and cluster Resources that
+     * catalog-backend-module-deployments publishes, so they never collide
+     * with an adopter's own entities. Default `deployments`.
+     */
+    catalogNamespace?: string;
+    /**
      * The approval gate of environments with `requiresApproval` (production
      * by default): a change there waits as a request until someone other
      * than the requester approves it.

@@ -48,12 +48,36 @@ describe('EnvironmentEntityProvider', () => {
     ]);
     expect(entities[3]).toMatchObject({
       kind: 'Resource',
-      metadata: { tags: ['approval-required'] },
+      metadata: { namespace: 'deployments', tags: ['approval-required'] },
       spec: {
         owner: 'group:default/platform-team',
-        dependsOn: ['resource:default/local-prod'],
+        dependsOn: ['resource:deployments/local-prod'],
       },
     });
+    expect(entities.map((e: any) => e.metadata.namespace)).toEqual(
+      Array(4).fill('deployments'),
+    );
+  });
+
+  it('publishes into the configured catalog namespace, refusing one the catalog would not accept', async () => {
+    const withNamespace = (catalogNamespace: string) =>
+      EnvironmentEntityProvider.fromConfig(
+        new ConfigReader({
+          ...config.get<object>(),
+          deployments: {
+            ...config.get<{ deployments: object }>().deployments,
+            catalogNamespace,
+          },
+        }),
+      );
+    const [cluster, , environment] = withNamespace('platform').entities();
+    expect(cluster.metadata.namespace).toBe('platform');
+    expect(environment.spec?.dependsOn).toEqual([
+      'resource:platform/local-nonprod',
+    ]);
+    expect(() => withNamespace('Platform Team')).toThrow(
+      "Invalid config at deployments.catalogNamespace: 'Platform Team' is not a catalog namespace; use lower-case letters, digits and dashes (at most 63), e.g. deployments",
+    );
   });
 
   it('refuses an environment that is not an OTAP name', () => {

@@ -18,6 +18,7 @@ const LOCATION = 'deployments-config:app-config';
 /** What the provider reads from config. */
 type Settings = {
   owner: string;
+  namespace: string;
   environments: Array<{
     name: string;
     cluster: string;
@@ -62,9 +63,30 @@ function readSettings(config: Config): Settings {
     owner:
       config.getOptionalString('deployments.catalogOwner') ??
       'group:default/platform-team',
+    namespace: catalogNamespace(config),
     environments,
     clusters,
   };
+}
+
+/** Default of `deployments.catalogNamespace`. @public */
+export const DEFAULT_CATALOG_NAMESPACE = 'deployments';
+
+/**
+ * The catalog namespace of the published entities: a namespace of their own,
+ * so an adopter's Resources called `production` or `prod-eu` never collide
+ * with them.
+ */
+function catalogNamespace(config: Config): string {
+  const namespace =
+    config.getOptionalString('deployments.catalogNamespace') ??
+    DEFAULT_CATALOG_NAMESPACE;
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(namespace) || namespace.length > 63) {
+    throw new Error(
+      `Invalid config at deployments.catalogNamespace: '${namespace}' is not a catalog namespace; use lower-case letters, digits and dashes (at most 63), e.g. ${DEFAULT_CATALOG_NAMESPACE}`,
+    );
+  }
+  return namespace;
 }
 
 /**
@@ -90,7 +112,7 @@ export class EnvironmentEntityProvider implements EntityProvider {
       [ANNOTATION_LOCATION]: LOCATION,
       [ANNOTATION_ORIGIN_LOCATION]: LOCATION,
     };
-    const { owner, environments, clusters } = this.settings;
+    const { owner, namespace, environments, clusters } = this.settings;
     const usedClusters = new Set(environments.map(e => e.cluster));
     return [
       ...clusters
@@ -100,6 +122,7 @@ export class EnvironmentEntityProvider implements EntityProvider {
           kind: 'Resource',
           metadata: {
             name: cluster.name,
+            namespace,
             title: cluster.title ?? cluster.name,
             description: `Kubernetes cluster at ${cluster.url}`,
             annotations,
@@ -112,6 +135,7 @@ export class EnvironmentEntityProvider implements EntityProvider {
         kind: 'Resource',
         metadata: {
           name: environment.name,
+          namespace,
           title: environment.name[0].toUpperCase() + environment.name.slice(1),
           description: `OTAP step ${index + 1} of ${
             ENVIRONMENT_NAMES.length
@@ -126,7 +150,7 @@ export class EnvironmentEntityProvider implements EntityProvider {
         spec: {
           type: 'environment',
           owner,
-          dependsOn: [`resource:default/${environment.cluster}`],
+          dependsOn: [`resource:${namespace}/${environment.cluster}`],
         },
       })),
     ];
