@@ -106,6 +106,7 @@ run_all_tests() {
   gate prettier yarn prettier --check .
   gate lint yarn backstage-cli repo lint
   gate typescript yarn tsc
+  gate api-reports bash scripts/api-reports.sh --ci
   gate single-release sh -c 'node scripts/lib/backstage-release.mjs && yarn dedupe --check'
   gate docs-strict mkdocs build --strict --config-file "$repo/docs/mkdocs.yml" --site-dir "$artifacts/docs-site"
   suite_counting

@@ -1,11 +1,8 @@
 /**
- * Scaffolder actions of the deployments suite (`deployments:*`).
+ * Scaffolder actions of the deployments suite (`deployments:*`), registered
+ * by the module (the default export): `backend.add(import(...))`.
  *
  * @packageDocumentation
  */
 
 export { scaffolderModuleDeployments as default } from './module';
-export { createEnvironmentsAction } from './actions/environments';
-export { createDeployAction } from './actions/deploy';
-export { createPromoteAction } from './actions/promote';
-export { createValidateAction } from './actions/validate';
