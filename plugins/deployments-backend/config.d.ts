@@ -140,9 +140,8 @@ export interface Config {
     /**
      * The OTAP environments. Keys must be `development`, `test`, `acceptance`
      * or `production`; they are always presented and promoted in that order.
-     * When left out, development, test and acceptance run on the cluster
-     * `local-nonprod` and production on `local-prod` (the clusters started by
-     * `./portal start`).
+     * Required: the backend does not start without at least one, each naming
+     * its cluster.
      */
     environments?: {
       [name: string]: {

@@ -8,10 +8,15 @@ import { deploymentsPoliciesExtensionPoint } from '@deployments-portal/backstage
 import request from 'supertest';
 import { deploymentsPlugin } from './plugin';
 
+/** The least config the plugin starts with: one environment. */
+const minimalConfig = mockServices.rootConfig.factory({
+  data: { deployments: { environments: { development: { cluster: 'dev' } } } },
+});
+
 describe('deploymentsPlugin', () => {
   it('answers /health without credentials', async () => {
     const { server } = await startTestBackend({
-      features: [deploymentsPlugin],
+      features: [deploymentsPlugin, minimalConfig],
     });
 
     const res = await request(server).get('/api/deployments/health');
@@ -21,7 +26,7 @@ describe('deploymentsPlugin', () => {
 
   it('refuses /environments without credentials', async () => {
     const { server } = await startTestBackend({
-      features: [deploymentsPlugin],
+      features: [deploymentsPlugin, minimalConfig],
     });
 
     const res = await request(server)
@@ -174,6 +179,14 @@ describe('deployment policies', () => {
       }),
     ).rejects.toThrow(
       "Invalid config at deployments.environments.development.policies.no-such-policy: no policy 'no-such-policy'",
+    );
+  });
+
+  it('refuses to start without environments, saying what to configure', async () => {
+    await expect(
+      startTestBackend({ features: [deploymentsPlugin] }),
+    ).rejects.toThrow(
+      "Missing config at deployments.environments: name the cluster of each environment, e.g. deployments.environments.development.cluster: 'dev-cluster' (the cluster as named in kubernetes.clusterLocatorMethods); environments are development, test, acceptance, production, in that order",
     );
   });
 });

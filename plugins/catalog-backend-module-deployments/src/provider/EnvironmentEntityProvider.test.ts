@@ -89,4 +89,10 @@ describe('EnvironmentEntityProvider', () => {
       ),
     ).toThrow('Invalid config at deployments.environments.staging');
   });
+
+  it('publishes nothing when no environments are configured (no local defaults)', () => {
+    expect(
+      EnvironmentEntityProvider.fromConfig(new ConfigReader({})).entities(),
+    ).toEqual([]);
+  });
 });

@@ -29,15 +29,15 @@ type Settings = {
 
 function readSettings(config: Config): Settings {
   const section = config.getOptionalConfig('deployments.environments');
-  const environments = ENVIRONMENT_NAMES.filter(name =>
-    section ? section.has(name) : true,
+  // Unconfigured, nothing is published (the deployments backend refuses to
+  // start without environments and says what to configure).
+  const environments = ENVIRONMENT_NAMES.filter(
+    name => section?.has(name) ?? false,
   ).map(name => ({
     name,
-    cluster:
-      section?.getString(`${name}.cluster`) ??
-      (name === 'production' ? 'local-prod' : 'local-nonprod'),
+    cluster: section!.getString(`${name}.cluster`),
     requiresApproval:
-      section?.getOptionalBoolean(`${name}.requiresApproval`) ??
+      section!.getOptionalBoolean(`${name}.requiresApproval`) ??
       name === 'production',
   }));
   for (const key of section?.keys() ?? []) {

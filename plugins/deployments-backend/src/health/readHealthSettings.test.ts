@@ -2,8 +2,23 @@ import { ConfigReader } from '@backstage/config';
 import { readEnvironments } from '../service/readEnvironments';
 import { readHealthSettings } from './readHealthSettings';
 
+/** The four environments on two clusters, under the config of a test. */
+const environments = {
+  deployments: {
+    environments: {
+      development: { cluster: 'local-nonprod' },
+      test: { cluster: 'local-nonprod' },
+      acceptance: { cluster: 'local-nonprod' },
+      production: { cluster: 'local-prod' },
+    },
+  },
+};
+
 function read(data: ConstructorParameters<typeof ConfigReader>[0]) {
-  const config = new ConfigReader(data);
+  const config = ConfigReader.fromConfigs([
+    { data: environments, context: 'environments' },
+    { data: data ?? {}, context: 'test' },
+  ]);
   return readHealthSettings(config, readEnvironments(config));
 }
 

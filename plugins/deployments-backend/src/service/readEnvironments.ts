@@ -2,16 +2,11 @@ import { Config } from '@backstage/config';
 import {
   ENVIRONMENT_NAMES,
   PolicySettingsByPolicy,
-  EnvironmentName,
   EnvironmentSummary,
   isEnvironmentName,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 
 const DEFAULT_NAMESPACE_PATTERN = '{{ application }}-{{ environment }}';
-
-function defaultCluster(name: EnvironmentName) {
-  return name === 'production' ? 'local-prod' : 'local-nonprod';
-}
 
 /** An environment with its policy tuning, as the backend uses it. */
 export type EnvironmentConfig = EnvironmentSummary & {
@@ -24,14 +19,12 @@ export type EnvironmentConfig = EnvironmentSummary & {
  */
 export function readEnvironments(config: Config): EnvironmentConfig[] {
   const section = config.getOptionalConfig('deployments.environments');
-  if (!section) {
-    return ENVIRONMENT_NAMES.map(name => ({
-      name,
-      cluster: defaultCluster(name),
-      namespacePattern: DEFAULT_NAMESPACE_PATTERN,
-      requiresApproval: name === 'production',
-      policies: {},
-    }));
+  if (!section || section.keys().length === 0) {
+    throw new Error(
+      'Missing config at deployments.environments: name the cluster of each environment, e.g. ' +
+        "deployments.environments.development.cluster: 'dev-cluster' (the cluster as named in kubernetes.clusterLocatorMethods); " +
+        `environments are ${ENVIRONMENT_NAMES.join(', ')}, in that order`,
+    );
   }
 
   for (const key of section.keys()) {
