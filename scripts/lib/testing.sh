@@ -113,6 +113,7 @@ run_all_tests() {
   suite_jest
   suite_system
   suite_browser
+  gate adoption bash scripts/adoption-test.sh
 
   stop_postgres
   echo
