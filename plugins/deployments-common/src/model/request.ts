@@ -1,7 +1,11 @@
 import { makeValidator, parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import { IMAGE_REPOSITORY_PATTERN } from './annotations';
-import { ENVIRONMENT_NAMES } from './environments';
+import {
+  ENVIRONMENT_NAMES,
+  EnvironmentName,
+  isEnvironmentName,
+} from './environments';
 import { isDns1123Label, isQuantity, quantityValue } from './kubernetes';
 import { isCidr, isLinkLocalRange } from './addresses';
 
@@ -192,7 +196,10 @@ const egressSchema = z
 export const deploymentRequestSchema = z
   .strictObject({
     application: entityRef('component', 'component:default/payments-api'),
-    environment: z.enum(ENVIRONMENT_NAMES, {
+    // A custom check rather than z.enum: its type is EnvironmentName by name,
+    // where z.enum's inlined literal map prints in an unstable order (the API
+    // report would differ from one compilation to the next).
+    environment: z.custom<EnvironmentName>(isEnvironmentName, {
       error: `must be one of ${ENVIRONMENT_NAMES.join(', ')}`,
     }),
     namespace: dnsLabel('namespace'),
