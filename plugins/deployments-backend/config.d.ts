@@ -138,10 +138,18 @@ export interface Config {
       allowedTargets?: string[];
     };
     /**
-     * The OTAP environments. Keys must be `development`, `test`, `acceptance`
-     * or `production`; they are always presented and promoted in that order.
-     * Required: the backend does not start without at least one, each naming
-     * its cluster.
+     * The promotion order of the environments, first to last: a build
+     * reaches an environment only from the one before it, and the policies
+     * of a production environment check that its digest ran there. Default:
+     * development, test, acceptance, production (then only those names are
+     * allowed). Required when `environments` uses other names; it must list
+     * every configured environment exactly once.
+     */
+    environmentOrder?: string[];
+    /**
+     * The environments, keyed by name (a lowercase DNS label of at most 30
+     * characters, e.g. `staging`). Required: the backend does not start
+     * without at least one, each naming its cluster.
      */
     environments?: {
       [name: string]: {
@@ -157,8 +165,16 @@ export interface Config {
          */
         namespacePattern?: string;
         /**
+         * Whether this is a production environment: the policies' strictest
+         * defaults apply (image digest, change reference, the digest must
+         * have run in the previous environment, at least two replicas,
+         * larger resource maxima). Default: true for an environment named
+         * `production`, false otherwise.
+         */
+        production?: boolean;
+        /**
          * Whether a deployment needs an approval by someone other than the
-         * requester. Default: true for production, false otherwise.
+         * requester. Default: the same as `production`.
          */
         requiresApproval?: boolean;
         /**

@@ -51,7 +51,7 @@ export function launcherPath(): string {
     resolve(repoRoot(), '.tools/kube-sim/bin/kube-sim');
   if (!existsSync(path)) {
     throw new Error(
-      `The local Kubernetes control plane is not built (${launcher} is missing). ` +
+      `The local Kubernetes control plane is not built (${path} is missing). ` +
         `Build it with 'tools/kube-sim/build.sh' (or run './portal test', which builds it first).`,
     );
   }

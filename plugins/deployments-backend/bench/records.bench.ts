@@ -112,7 +112,12 @@ async function bench(label: string, knex: Knex) {
       delivery.deliveryCounts(scope),
       delivery.firstDeployments(scope),
     ]);
-    figuresByTeam(counts, teamOf);
+    figuresByTeam(counts, teamOf, [
+      'development',
+      'test',
+      'acceptance',
+      'production',
+    ]);
     return [...latest, ...failures, ...firsts];
   }
 

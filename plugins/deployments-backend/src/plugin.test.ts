@@ -35,7 +35,7 @@ describe('deploymentsPlugin', () => {
     expect(res.status).toBe(401);
   });
 
-  it('lists the configured environments in OTAP order for a user', async () => {
+  it('lists the configured environments in OTAP order for a user (the default order)', async () => {
     const { server } = await startTestBackend({
       features: [
         deploymentsPlugin,
@@ -65,17 +65,90 @@ describe('deploymentsPlugin', () => {
         cluster: 'dev-eu',
         namespacePattern: 'team-{{ environment }}',
         requiresApproval: false,
+        production: false,
       },
       {
         name: 'production',
         cluster: 'prod-eu',
         namespacePattern: '{{ application }}-{{ environment }}',
         requiresApproval: true,
+        production: true,
       },
     ]);
   });
 
-  it('refuses to start with an unknown environment name', async () => {
+  it('takes environments of its own names in the configured order; production defaults follow the production flag', async () => {
+    const { server } = await startTestBackend({
+      features: [
+        deploymentsPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            deployments: {
+              environmentOrder: ['dev', 'staging', 'prod-eu'],
+              environments: {
+                'prod-eu': { cluster: 'prod', production: true },
+                staging: { cluster: 'nonprod', requiresApproval: true },
+                dev: { cluster: 'nonprod' },
+              },
+            },
+          },
+        }),
+      ],
+    });
+
+    const environments = await request(server)
+      .get('/api/deployments/environments')
+      .set('authorization', mockCredentials.user.header());
+    expect(
+      environments.body.items.map(
+        (e: {
+          name: string;
+          production: boolean;
+          requiresApproval: boolean;
+        }) => [e.name, e.production, e.requiresApproval],
+      ),
+    ).toEqual([
+      ['dev', false, false],
+      ['staging', false, true],
+      ['prod-eu', true, true],
+    ]);
+
+    const policies = await request(server)
+      .get('/api/deployments/policies')
+      .set('authorization', mockCredentials.user.header());
+    const byId = Object.fromEntries(
+      policies.body.items.map((p: { id: string }) => [p.id, p]),
+    );
+    expect(byId['otap-order'].environments['prod-eu'].parameters).toEqual({
+      requirePreviousEnvironment: true,
+      previousEnvironment: 'staging',
+    });
+    expect(byId['otap-order'].environments.staging.parameters).toEqual({
+      requirePreviousEnvironment: false,
+      previousEnvironment: 'dev',
+    });
+    expect(byId['replica-bounds'].environments['prod-eu'].parameters).toEqual({
+      minReplicas: 2,
+      maxReplicas: 20,
+    });
+    expect(byId['change-reference'].environments.staging.parameters).toEqual({
+      required: false,
+    });
+    expect(byId['resource-limits'].environments['prod-eu'].parameters).toEqual({
+      maxCpu: '4',
+      maxMemory: '8Gi',
+    });
+
+    const dashboard = await request(server)
+      .get('/api/deployments/dashboard?environment=production')
+      .set('authorization', mockCredentials.user.header());
+    expect(dashboard.status).toBe(400);
+    expect(dashboard.body.error.message).toBe(
+      "environment 'production' is not configured; configured environments: dev, staging, prod-eu",
+    );
+  });
+
+  it('refuses to start with an environment name of its own but no order', async () => {
     await expect(
       startTestBackend({
         features: [
@@ -88,7 +161,7 @@ describe('deploymentsPlugin', () => {
         ],
       }),
     ).rejects.toThrow(
-      "Invalid config at deployments.environments.staging: 'staging' is not an environment name",
+      "Missing config at deployments.environmentOrder: environment 'staging' is not one of development, test, acceptance, production",
     );
   });
 });
@@ -186,7 +259,7 @@ describe('deployment policies', () => {
     await expect(
       startTestBackend({ features: [deploymentsPlugin] }),
     ).rejects.toThrow(
-      "Missing config at deployments.environments: name the cluster of each environment, e.g. deployments.environments.development.cluster: 'dev-cluster' (the cluster as named in kubernetes.clusterLocatorMethods); environments are development, test, acceptance, production, in that order",
+      "Missing config at deployments.environments: name the cluster of each environment, e.g. deployments.environments.development.cluster: 'dev-cluster' (the cluster as named in kubernetes.clusterLocatorMethods); by default the environments are development, test, acceptance, production, in that order (other names: set deployments.environmentOrder)",
     );
   });
 });

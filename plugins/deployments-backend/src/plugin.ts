@@ -265,6 +265,7 @@ export const deploymentsPlugin = createBackendPlugin({
             delivery: await DeliveryStore.create(database),
             catalog: applications,
             authorizer,
+            environments: environments.map(e => e.name),
           }),
         });
 

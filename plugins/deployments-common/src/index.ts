@@ -8,6 +8,7 @@
 
 export * from './model/annotations';
 export * from './model/environments';
+export * from './config/readConfiguredEnvironments';
 export * from './model/kubernetes';
 export * from './model/request';
 export * from './model/records';

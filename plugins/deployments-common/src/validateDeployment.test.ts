@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CLUSTER, developmentRequest, OWNER } from './__fixtures__/requests';
-import { ENVIRONMENT_NAMES } from './model/environments';
+import { OTAP_ENVIRONMENT_NAMES } from './model/environments';
 import { validateDeployment } from './validateDeployment';
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
@@ -47,7 +47,10 @@ const requestLike = fc.oneof(
         fc.constant('component:default/payments-api'),
         fc.string(),
       ),
-      environment: fc.oneof(fc.constantFrom(...ENVIRONMENT_NAMES), fc.string()),
+      environment: fc.oneof(
+        fc.constantFrom(...OTAP_ENVIRONMENT_NAMES),
+        fc.string(),
+      ),
       namespace: fc.oneof(
         fc.constantFrom(
           'payments-api-development',

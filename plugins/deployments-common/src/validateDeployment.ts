@@ -6,7 +6,12 @@ import {
 import { RenderedManifest, renderManifests } from './render/renderManifests';
 import { BUILT_IN_POLICIES } from './policies/builtin';
 import { evaluatePolicies, PolicySettingsByPolicy } from './policies/engine';
-import { ClusterFacts, Policy, PolicyViolation } from './policies/types';
+import {
+  ClusterFacts,
+  Policy,
+  PolicyEnvironment,
+  PolicyViolation,
+} from './policies/types';
 
 /** @public */
 export type DeploymentValidation =
@@ -32,6 +37,8 @@ export function validateDeployment(
     cluster?: ClusterFacts;
     policies?: readonly Policy[];
     settings?: PolicySettingsByPolicy;
+    /** The environment as configured; default: its place in OTAP. */
+    environment?: PolicyEnvironment;
     ingressNamespace?: string;
   },
 ): DeploymentValidation {
@@ -51,6 +58,7 @@ export function validateDeployment(
     },
     options.policies ?? BUILT_IN_POLICIES,
     options.settings,
+    options.environment,
   );
   return {
     valid: !violations.some(v => v.severity === 'error'),

@@ -139,7 +139,7 @@ export interface DeploymentService {
   ): Promise<DeploymentChange>;
   /**
    * The Deployments tab of an application: every configured environment in
-   * OTAP order with the application's deployments there and what the
+   * the configured order with the application's deployments there and what the
    * cluster runs. An unreachable cluster fills that environment's `error`.
    */
   listForEntity(

@@ -148,6 +148,7 @@ describe('legacy frontend system', () => {
       <TestApiProvider
         apis={apis({
           getDashboard: async () => ({
+            environments: [],
             deployments: [],
             recentFailures: [],
             figures: [],

@@ -16,6 +16,7 @@ jest.setTimeout(30_000);
 function renderPluginAt(path: string) {
   const api = {
     getDashboard: jest.fn(async () => ({
+      environments: [],
       deployments: [],
       recentFailures: [],
       figures: [],

@@ -48,7 +48,12 @@ describe('EnvironmentEntityProvider', () => {
     ]);
     expect(entities[3]).toMatchObject({
       kind: 'Resource',
-      metadata: { namespace: 'deployments', tags: ['approval-required'] },
+      metadata: {
+        namespace: 'deployments',
+        tags: ['production', 'approval-required'],
+        description:
+          'Step 2 of 2 in the promotion order; runs on local-prod; deployments need approval by someone other than the requester',
+      },
       spec: {
         owner: 'group:default/platform-team',
         dependsOn: ['resource:deployments/local-prod'],
@@ -80,14 +85,41 @@ describe('EnvironmentEntityProvider', () => {
     );
   });
 
-  it('refuses an environment that is not an OTAP name', () => {
+  it('publishes environments of its own names in the configured order', () => {
+    const entities = EnvironmentEntityProvider.fromConfig(
+      new ConfigReader({
+        ...config.get<object>(),
+        deployments: {
+          environmentOrder: ['dev', 'staging', 'prod'],
+          environments: {
+            prod: { cluster: 'local-prod', production: true },
+            staging: { cluster: 'local-nonprod' },
+            dev: { cluster: 'local-nonprod' },
+          },
+        },
+      }),
+    ).entities();
+    expect(
+      entities
+        .filter(e => e.spec?.type === 'environment')
+        .map(e => [e.metadata.name, e.metadata.tags]),
+    ).toEqual([
+      ['dev', []],
+      ['staging', []],
+      ['prod', ['production', 'approval-required']],
+    ]);
+  });
+
+  it('refuses environments of other names without an order, as the backend does', () => {
     expect(() =>
       EnvironmentEntityProvider.fromConfig(
         new ConfigReader({
           deployments: { environments: { staging: { cluster: 'x' } } },
         }),
       ),
-    ).toThrow('Invalid config at deployments.environments.staging');
+    ).toThrow(
+      "Missing config at deployments.environmentOrder: environment 'staging' is not one of development, test, acceptance, production",
+    );
   });
 
   it('publishes nothing when no environments are configured (no local defaults)', () => {

@@ -8,10 +8,7 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import {
-  ENVIRONMENT_NAMES,
-  isEnvironmentName,
-} from '@deployments-portal/backstage-plugin-deployments-common';
+import { readConfiguredEnvironments } from '@deployments-portal/backstage-plugin-deployments-common';
 
 const LOCATION = 'deployments-config:app-config';
 
@@ -23,32 +20,21 @@ type Settings = {
     name: string;
     cluster: string;
     requiresApproval: boolean;
+    production: boolean;
   }>;
   clusters: Array<{ name: string; title?: string; url: string }>;
 };
 
 function readSettings(config: Config): Settings {
-  const section = config.getOptionalConfig('deployments.environments');
-  // Unconfigured, nothing is published (the deployments backend refuses to
-  // start without environments and says what to configure).
-  const environments = ENVIRONMENT_NAMES.filter(
-    name => section?.has(name) ?? false,
-  ).map(name => ({
-    name,
-    cluster: section!.getString(`${name}.cluster`),
-    requiresApproval:
-      section!.getOptionalBoolean(`${name}.requiresApproval`) ??
-      name === 'production',
+  // In the configured order, refusing the mistakes the deployments backend
+  // refuses. Unconfigured, nothing is published (the backend then refuses to
+  // start and says what to configure).
+  const environments = readConfiguredEnvironments(config).map(env => ({
+    name: env.name,
+    cluster: env.config.getString('cluster'),
+    requiresApproval: env.requiresApproval,
+    production: env.production,
   }));
-  for (const key of section?.keys() ?? []) {
-    if (!isEnvironmentName(key)) {
-      throw new Error(
-        `Invalid config at deployments.environments.${key}: use one of ${ENVIRONMENT_NAMES.join(
-          ', ',
-        )}`,
-      );
-    }
-  }
   const clusters = (
     config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? []
   )
@@ -90,7 +76,7 @@ function catalogNamespace(config: Config): string {
 }
 
 /**
- * Publishes the OTAP environments and the clusters they run on, from config,
+ * Publishes the configured environments and the clusters they run on, from config,
  * as catalog Resources (types `environment` and `kubernetes-cluster`), each
  * environment depending on its cluster.
  *
@@ -137,15 +123,18 @@ export class EnvironmentEntityProvider implements EntityProvider {
           name: environment.name,
           namespace,
           title: environment.name[0].toUpperCase() + environment.name.slice(1),
-          description: `OTAP step ${index + 1} of ${
-            ENVIRONMENT_NAMES.length
-          }; runs on ${environment.cluster}${
+          description: `Step ${index + 1} of ${
+            environments.length
+          } in the promotion order; runs on ${environment.cluster}${
             environment.requiresApproval
               ? '; deployments need approval by someone other than the requester'
               : ''
           }`,
           annotations,
-          tags: environment.requiresApproval ? ['approval-required'] : [],
+          tags: [
+            ...(environment.production ? ['production'] : []),
+            ...(environment.requiresApproval ? ['approval-required'] : []),
+          ],
         },
         spec: {
           type: 'environment',

@@ -163,7 +163,7 @@ export class AuditLog {
       !isEnvironmentName(filter.environment)
     ) {
       throw new InputError(
-        `environment '${filter.environment}' is not one of development, test, acceptance, production`,
+        `environment '${filter.environment}' is not an environment name: lowercase letters, digits and '-', starting with a letter, at most 30 characters`,
       );
     }
     if (

@@ -18,7 +18,10 @@ import { ApplicationCatalog } from '../catalog/ApplicationCatalog';
 import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
 import { Targets } from '../kubernetes/Targets';
 import { PolicyRegistry } from '../service/PolicyRegistry';
-import { EnvironmentConfig } from '../service/readEnvironments';
+import {
+  EnvironmentConfig,
+  policyEnvironment,
+} from '../service/readEnvironments';
 import { PolicyViolationsError, RequestInvalidError } from '../service/errors';
 import { DeploymentStore } from '../store/DeploymentStore';
 import { StoredChange } from '../store/ChangeStore';
@@ -184,6 +187,7 @@ export class ChangePlanner {
       cluster: { namespaces, deployedDigests, runningImages, secrets },
       policies: this.policies.policies(),
       settings: environment.policies,
+      environment: policyEnvironment(environment),
       ingressNamespace: this.ingressNamespace,
     });
     if ('errors' in validation) {

@@ -9,7 +9,7 @@ import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-c
  */
 export interface HealthService {
   /**
-   * Health of a catalog entity in every environment, in OTAP order. Answers
+   * Health of a catalog entity in every environment, in the configured order. Answers
    * from a short-lived cache unless `refresh` is set. Throws NotAllowedError
    * without read permission and NotFoundError when the caller cannot see the
    * entity in the catalog.

@@ -3,7 +3,7 @@ import { makeValidator } from '@backstage/catalog-model';
 import {
   APPROVAL_STATUSES,
   DeploymentErrorCode,
-  ENVIRONMENT_NAMES,
+  isEnvironmentName,
   isDns1123Label,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { Request } from 'express';
@@ -63,8 +63,14 @@ export function wholeNumber(min: number, max: number) {
     });
 }
 
-export const environmentName = z.enum(ENVIRONMENT_NAMES, {
-  error: `must be one of ${ENVIRONMENT_NAMES.join(', ')}`,
+/**
+ * An environment name's shape; whether it is configured is the service's
+ * check (a 400 listing the configured ones), as filters may name an
+ * environment that only history still has.
+ */
+export const environmentName = z.string().refine(isEnvironmentName, {
+  error:
+    "must be an environment name: lowercase letters, digits and '-', starting with a letter, at most 30 characters (e.g. production)",
 });
 
 export const dnsLabel = z.string().refine(isDns1123Label, {

@@ -77,11 +77,12 @@ export class DefaultDeploymentService implements DeploymentService {
       'read',
     );
     return this.parts.targets.environments.map(
-      ({ name, cluster, namespacePattern, requiresApproval }) => ({
+      ({ name, cluster, namespacePattern, requiresApproval, production }) => ({
         name,
         cluster,
         namespacePattern,
         requiresApproval,
+        production,
       }),
     );
   }

@@ -395,6 +395,7 @@ describe('entity and dashboard views', () => {
         .get('/api/deployments/dashboard?team=group:default/nobody')
         .set('authorization', auth);
       expect(nobody.body).toEqual({
+        environments: ['development', 'test', 'production'],
         deployments: [],
         recentFailures: [],
         figures: [],
@@ -431,10 +432,18 @@ describe('entity and dashboard views', () => {
         .get('/api/deployments/dashboard?environment=staging')
         .set('authorization', auth);
       expect(env.status).toBe(400);
-      expect(env.body.error.errors).toEqual([
+      expect(env.body.error.message).toMatch(
+        /^environment 'staging' is not configured; configured environments: development, /,
+      );
+      const malformed = await request(server)
+        .get('/api/deployments/dashboard?environment=Staging')
+        .set('authorization', auth);
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.errors).toEqual([
         {
           field: 'query environment',
-          message: 'must be one of development, test, acceptance, production',
+          message:
+            "must be an environment name: lowercase letters, digits and '-', starting with a letter, at most 30 characters (e.g. production)",
         },
       ]);
       const team = await request(server)

@@ -3,7 +3,7 @@ import {
   EnvironmentName,
   Policy,
 } from '@deployments-portal/backstage-plugin-deployments-common';
-import { EnvironmentConfig } from './readEnvironments';
+import { EnvironmentConfig, policyEnvironment } from './readEnvironments';
 
 /** A policy as configured for one environment. */
 export type ConfiguredPolicy = {
@@ -82,7 +82,10 @@ export class PolicyRegistry {
             {
               enabled: enabled !== false,
               severity: severity ?? policy.defaultSeverity,
-              parameters: { ...policy.defaults?.(env.name), ...overrides },
+              parameters: {
+                ...policy.defaults?.(policyEnvironment(env)),
+                ...overrides,
+              },
             },
           ];
         }),

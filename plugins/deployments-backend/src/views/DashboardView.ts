@@ -4,7 +4,7 @@ import {
   DeploymentRecord,
   deploymentsReadPermission,
   DeploymentsDashboard,
-  isEnvironmentName,
+  EnvironmentName,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DashboardFilter } from '@deployments-portal/backstage-plugin-deployments-node';
 import {
@@ -27,6 +27,8 @@ export class DashboardView {
     delivery: DeliveryStore;
     catalog: ApplicationCatalog;
     authorizer: Authorizer;
+    /** The configured environment names, in order. */
+    environments: EnvironmentName[];
   }): DashboardView {
     return new DashboardView(options);
   }
@@ -42,9 +44,14 @@ export class DashboardView {
     const { records, delivery, catalog, authorizer } = this.options;
     await authorizer.authorize(deploymentsReadPermission, credentials, 'read');
     const environment = filter.environment;
-    if (environment !== undefined && !isEnvironmentName(environment)) {
+    if (
+      environment !== undefined &&
+      !this.options.environments.includes(environment)
+    ) {
       throw new InputError(
-        `environment '${environment}' is not one of development, test, acceptance, production`,
+        `environment '${environment}' is not configured; configured environments: ${this.options.environments.join(
+          ', ',
+        )}`,
       );
     }
     const team =
@@ -66,6 +73,7 @@ export class DashboardView {
     };
     if (scope.entityRefs?.length === 0) {
       return {
+        environments: this.options.environments,
         deployments: [],
         recentFailures: [],
         figures: [],
@@ -84,9 +92,10 @@ export class DashboardView {
       team: teamOf(record.entityRef),
     });
     return {
+      environments: this.options.environments,
       deployments: latest.map(withTeam),
       recentFailures: failures.map(withTeam),
-      figures: figuresByTeam(counts, teamOf),
+      figures: figuresByTeam(counts, teamOf, this.options.environments),
       firstDeployments: firsts.map(first => ({
         entityRef: first.entityRef,
         team: teamOf(first.entityRef),

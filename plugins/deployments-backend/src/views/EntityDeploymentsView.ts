@@ -11,6 +11,7 @@ import {
   EnvironmentDeployments,
   LiveDeploymentState,
   namespaceFor,
+  nextEnvironment,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   ApplicationCatalog,
@@ -34,7 +35,7 @@ function deadline(ms: number) {
 
 /**
  * The Deployments tab of an application: every configured environment in
- * OTAP order with the application's deployments there and what the cluster
+ * the configured order with the application's deployments there and what the cluster
  * runs, read in parallel under one time budget for the page (a cluster that
  * does not answer costs its own environment, never the others).
  */
@@ -101,11 +102,16 @@ export class EntityDeploymentsView {
     records: DeploymentRecord[],
     expired: Promise<void>,
   ): Promise<EnvironmentDeployments> {
+    const next = nextEnvironment(
+      environment.name,
+      this.options.targets.environments.map(e => e.name),
+    );
     const view: EnvironmentDeployments = {
       environment: environment.name,
       cluster: environment.cluster,
       namespace: namespaceFor(application, environment),
       requiresApproval: environment.requiresApproval,
+      ...(next ? { next } : {}),
       deployments: [],
     };
     if (records.length === 0) {

@@ -1,6 +1,7 @@
 import {
   DeliveryFigures,
-  ENVIRONMENT_NAMES,
+  compareEnvironments,
+  EnvironmentName,
   TeamEnvironmentFigures,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeliveryCounts } from '../store/DeliveryStore';
@@ -47,12 +48,14 @@ export function deliveryFigures(
 
 /**
  * Rolls per-application counts up to one row per team and environment,
- * sorted by team, then in OTAP order.
+ * sorted by team, then in the environments' configured order.
  */
 export function figuresByTeam(
   counts: DeliveryCounts[],
   teamOf: (entityRef: string) => string,
+  order: readonly EnvironmentName[],
 ): TeamEnvironmentFigures[] {
+  const byEnvironment = compareEnvironments(order);
   const groups = new Map<
     string,
     { team: string; environment: DeliveryCounts['environment'] }
@@ -75,7 +78,6 @@ export function figuresByTeam(
     .sort(
       (a, b) =>
         a.team.localeCompare(b.team) ||
-        ENVIRONMENT_NAMES.indexOf(a.environment) -
-          ENVIRONMENT_NAMES.indexOf(b.environment),
+        byEnvironment(a.environment, b.environment),
     );
 }

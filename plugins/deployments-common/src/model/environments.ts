@@ -1,21 +1,29 @@
 /**
- * The OTAP environments, in the only order a build may travel through them.
+ * The default environments, in the order a build travels through them
+ * (OTAP). An installation may configure other names and another order with
+ * `deployments.environmentOrder`.
  *
  * @public
  */
-export const ENVIRONMENT_NAMES = [
+export const OTAP_ENVIRONMENT_NAMES = [
   'development',
   'test',
   'acceptance',
   'production',
 ] as const;
 
-/** @public */
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+/**
+ * An environment's name as configured under `deployments.environments`
+ * (a lowercase DNS label, see {@link isEnvironmentName}).
+ *
+ * @public
+ */
+export type EnvironmentName = string;
 
 /**
  * An environment as the portal presents it: where it runs and whether a
- * deployment there needs approval.
+ * deployment there needs approval. Lists of environments are always in the
+ * configured order.
  *
  * @public
  */
@@ -26,40 +34,70 @@ export type EnvironmentSummary = {
   /** Namespace pattern, e.g. `{{ application }}-{{ environment }}`. */
   namespacePattern: string;
   requiresApproval: boolean;
+  /**
+   * Whether this is a production environment: the policies' strictest
+   * defaults apply (digests, a change reference, the previous environment's
+   * build, at least two replicas).
+   */
+  production: boolean;
 };
 
-/** @public */
+const NAME = /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/;
+
+/**
+ * Whether `value` is a well-formed environment name: a lowercase DNS label of
+ * at most 30 characters (it becomes part of namespaces, labels and entity
+ * names). Whether the environment is configured is a separate question.
+ *
+ * @public
+ */
 export function isEnvironmentName(value: unknown): value is EnvironmentName {
-  return (
-    typeof value === 'string' &&
-    (ENVIRONMENT_NAMES as readonly string[]).includes(value)
-  );
+  return typeof value === 'string' && NAME.test(value);
 }
 
 /**
- * The environment a build is promoted to from `from`, or `undefined` when
- * `from` is production (the end of the line).
+ * The environment a build is promoted to from `from` in `order` (the
+ * configured environment names, first to last), or `undefined` when `from`
+ * is the last one or not in `order`.
  *
  * @public
  */
 export function nextEnvironment(
   from: EnvironmentName,
+  order: readonly EnvironmentName[],
 ): EnvironmentName | undefined {
-  return ENVIRONMENT_NAMES[ENVIRONMENT_NAMES.indexOf(from) + 1];
+  const index = order.indexOf(from);
+  return index < 0 ? undefined : order[index + 1];
 }
 
 /**
- * Sorts anything carrying an environment name into OTAP order.
+ * The environment before `environment` in `order`, or `undefined` when it is
+ * the first one or not in `order`.
  *
  * @public
  */
-export function sortByEnvironment<T extends { name: EnvironmentName }>(
-  items: readonly T[],
-): T[] {
-  return [...items].sort(
-    (a, b) =>
-      ENVIRONMENT_NAMES.indexOf(a.name) - ENVIRONMENT_NAMES.indexOf(b.name),
-  );
+export function previousEnvironment(
+  environment: EnvironmentName,
+  order: readonly EnvironmentName[],
+): EnvironmentName | undefined {
+  const index = order.indexOf(environment);
+  return index > 0 ? order[index - 1] : undefined;
+}
+
+/**
+ * A comparator of environment names by their place in `order`; names not in
+ * it sort last, alphabetically.
+ *
+ * @public
+ */
+export function compareEnvironments(
+  order: readonly EnvironmentName[],
+): (a: EnvironmentName, b: EnvironmentName) => number {
+  const rank = (name: EnvironmentName) => {
+    const index = order.indexOf(name);
+    return index < 0 ? order.length : index;
+  };
+  return (a, b) => rank(a) - rank(b) || a.localeCompare(b);
 }
 
 /**

@@ -152,7 +152,7 @@ describe('parseDeploymentRequest', () => {
     const errors = errorsOf(
       developmentRequest({
         application: 'group:default/team-payments',
-        environment: 'staging' as any,
+        environment: 'Staging',
         changeReference: 'OPS-123',
         autoscaling: { minReplicas: 5, maxReplicas: 2 },
         requester: 'group:default/team-payments',
@@ -166,7 +166,7 @@ describe('parseDeploymentRequest', () => {
       'requester',
     ]);
     expect(errors[1].message).toBe(
-      'must be one of development, test, acceptance, production',
+      "must be the name of a configured environment, e.g. production (lowercase letters, digits and '-')",
     );
   });
 });

@@ -1,11 +1,7 @@
 import { makeValidator, parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import { IMAGE_REPOSITORY_PATTERN } from './annotations';
-import {
-  ENVIRONMENT_NAMES,
-  EnvironmentName,
-  isEnvironmentName,
-} from './environments';
+import { EnvironmentName, isEnvironmentName } from './environments';
 import { isDns1123Label, isQuantity, quantityValue } from './kubernetes';
 import { isCidr, isLinkLocalRange } from './addresses';
 
@@ -196,11 +192,11 @@ const egressSchema = z
 export const deploymentRequestSchema = z
   .strictObject({
     application: entityRef('component', 'component:default/payments-api'),
-    // A custom check rather than z.enum: its type is EnvironmentName by name,
-    // where z.enum's inlined literal map prints in an unstable order (the API
-    // report would differ from one compilation to the next).
+    // The shape only: which environments exist is configuration, checked
+    // by the backend against deployments.environments.
     environment: z.custom<EnvironmentName>(isEnvironmentName, {
-      error: `must be one of ${ENVIRONMENT_NAMES.join(', ')}`,
+      error:
+        "must be the name of a configured environment, e.g. production (lowercase letters, digits and '-')",
     }),
     namespace: dnsLabel('namespace'),
     /** Name of the Kubernetes objects; defaults to the application's name. */

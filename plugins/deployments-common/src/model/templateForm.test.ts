@@ -8,6 +8,7 @@ describe('requestFromTemplateForm', () => {
       cluster: 'local-nonprod',
       namespacePattern: 'apps-{{ environment }}-{{application}}',
       requiresApproval: false,
+      production: false,
     },
   ];
 

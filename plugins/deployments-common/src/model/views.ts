@@ -18,6 +18,8 @@ export type EnvironmentDeployments = {
   /** The application's namespace in this environment (from the pattern). */
   namespace: string;
   requiresApproval: boolean;
+  /** The environment a promotion from here goes to, if any. */
+  next?: EnvironmentName;
   /**
    * The application's deployments here: latest record and live state, one
    * per deployment name (usually one). Empty when never deployed.
@@ -28,7 +30,7 @@ export type EnvironmentDeployments = {
 };
 
 /**
- * The Deployments tab of one application, environments in OTAP order.
+ * The Deployments tab of one application, environments in the configured order.
  *
  * @public
  */
@@ -188,6 +190,8 @@ export type FirstDeployment = {
  * @public
  */
 export type DeploymentsDashboard = {
+  /** The configured environment names, in order. */
+  environments: EnvironmentName[];
   /** The latest record of every deployment, with the owning team. */
   deployments: Array<DeploymentRecord & { team: string }>;
   /** The most recent failed or rolled-back records, newest first. */

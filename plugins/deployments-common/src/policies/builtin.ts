@@ -1,7 +1,7 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { ENVIRONMENT_NAMES, EnvironmentName } from '../model/environments';
+import { EnvironmentName } from '../model/environments';
 import { quantityValue } from '../model/kubernetes';
 import { isCidr, metadataWithin } from '../model/addresses';
 import { secretReferences } from '../model/request';
@@ -106,7 +106,9 @@ export const resourceLimitsPolicy: Policy = {
   description:
     'CPU and memory requests and limits are set, requests do not exceed limits, and limits stay within the per-environment maxima.',
   defaultSeverity: 'error',
-  defaults: environment => RESOURCE_MAXIMA[environment],
+  defaults: environment =>
+    RESOURCE_MAXIMA[environment.name] ??
+    RESOURCE_MAXIMA[environment.production ? 'production' : 'development'],
   evaluate({ request }, parameters) {
     const findings: Finding[] = [];
     const maxima = {
@@ -146,7 +148,7 @@ export const replicaBoundsPolicy: Policy = {
     'The replica count (or the autoscaling range) stays within the environment bounds; production runs at least two replicas.',
   defaultSeverity: 'error',
   defaults: environment =>
-    environment === 'production'
+    environment.production
       ? { minReplicas: 2, maxReplicas: 20 }
       : { minReplicas: 1, maxReplicas: 10 },
   evaluate({ request }, parameters) {
@@ -324,7 +326,7 @@ export const imageSourcePolicy: Policy = {
   defaultSeverity: 'error',
   defaults: environment => ({
     allowedRegistries: [],
-    requireDigest: environment === 'production',
+    requireDigest: environment.production,
   }),
   evaluate({ request }, parameters) {
     const findings: Finding[] = [];
@@ -506,7 +508,7 @@ export const changeReferencePolicy: Policy = {
   title: 'Change reference',
   description: 'Deployments to production name the change (a ticket URL).',
   defaultSeverity: 'error',
-  defaults: environment => ({ required: environment === 'production' }),
+  defaults: environment => ({ required: environment.production }),
   evaluate({ request }, parameters) {
     if (param(parameters, 'required', false) && !request.changeReference) {
       return [
@@ -525,17 +527,21 @@ export const otapOrderPolicy: Policy = {
   id: 'otap-order',
   title: 'OTAP order: same digest from the previous environment',
   description:
-    'Production receives only an image digest that was deployed successfully to acceptance first - never a rebuild.',
+    'A production environment receives only an image digest that was deployed successfully to the environment before it (acceptance by default) - never a rebuild.',
   defaultSeverity: 'error',
   defaults: environment => ({
-    requirePreviousEnvironment: environment === 'production',
+    requirePreviousEnvironment: environment.production,
+    previousEnvironment: environment.previous,
   }),
   evaluate({ request, context }, parameters) {
     if (!param(parameters, 'requirePreviousEnvironment', false)) {
       return [];
     }
-    const previous =
-      ENVIRONMENT_NAMES[ENVIRONMENT_NAMES.indexOf(request.environment) - 1];
+    const previous = param<string | undefined>(
+      parameters,
+      'previousEnvironment',
+      undefined,
+    );
     if (!previous) {
       return [];
     }

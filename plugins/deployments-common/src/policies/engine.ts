@@ -1,5 +1,14 @@
-import { EnvironmentName } from '../model/environments';
-import { Policy, PolicyInput, PolicySettings, PolicyViolation } from './types';
+import {
+  OTAP_ENVIRONMENT_NAMES,
+  previousEnvironment,
+} from '../model/environments';
+import {
+  Policy,
+  PolicyEnvironment,
+  PolicyInput,
+  PolicySettings,
+  PolicyViolation,
+} from './types';
 
 /** Settings for one environment, keyed by policy id. @public */
 export type PolicySettingsByPolicy = Record<string, PolicySettings | undefined>;
@@ -10,7 +19,23 @@ export function policyDocsAnchor(policyId: string): string {
 }
 
 /**
- * Runs every enabled policy. Never throws: a policy that fails is reported
+ * The environment of the default OTAP order with that name: `production` is
+ * the production environment, each one's previous is the one before it.
+ *
+ * @public
+ */
+export function otapPolicyEnvironment(name: string): PolicyEnvironment {
+  return {
+    name,
+    production: name === 'production',
+    previous: previousEnvironment(name, OTAP_ENVIRONMENT_NAMES),
+  };
+}
+
+/**
+ * Runs every enabled policy. `environment` is the request's environment as
+ * configured (production or not, the one before it); without it, the
+ * default OTAP order is assumed. Never throws: a policy that fails is reported
  * as an error-level violation of that policy, so a broken custom policy
  * blocks rather than silently passing.
  *
@@ -20,8 +45,10 @@ export function evaluatePolicies(
   input: PolicyInput,
   policies: readonly Policy[],
   settings: PolicySettingsByPolicy = {},
+  environment: PolicyEnvironment = otapPolicyEnvironment(
+    input.request.environment,
+  ),
 ): PolicyViolation[] {
-  const environment: EnvironmentName = input.request.environment;
   const violations: PolicyViolation[] = [];
   for (const policy of policies) {
     const policySettings = settings[policy.id] ?? {};

@@ -42,6 +42,21 @@ export type ClusterFacts = {
   secrets?: Record<string, { application?: string } | null>;
 };
 
+/**
+ * The environment a policy judges a request for, as configured: its name,
+ * whether it is a production environment and the one before it in the
+ * promotion order.
+ *
+ * @public
+ */
+export type PolicyEnvironment = {
+  name: EnvironmentName;
+  /** A production environment: the strictest defaults apply. */
+  production: boolean;
+  /** The environment before this one in the configured order, if any. */
+  previous?: EnvironmentName;
+};
+
 /** @public */
 export type PolicyContext = {
   /** The owning group of the application, e.g. `group:default/team-payments`. */
@@ -76,7 +91,7 @@ export type Policy = {
   /** Severity when config does not say otherwise. */
   defaultSeverity: Severity;
   /** Parameters per environment when config does not say otherwise. */
-  defaults?: (environment: EnvironmentName) => Record<string, unknown>;
+  defaults?: (environment: PolicyEnvironment) => Record<string, unknown>;
   evaluate(
     input: PolicyInput,
     parameters: Record<string, unknown>,

@@ -13,6 +13,8 @@ import {
   EntityDeployments,
   EnvironmentDeployments,
   EnvironmentName,
+  nextEnvironment,
+  OTAP_ENVIRONMENT_NAMES,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentsApi, deploymentsApiRef } from '../api';
 import { scaffolderTemplateRouteRef } from '../routes';
@@ -36,6 +38,8 @@ export function environment(
     cluster: name === 'production' ? 'local-prod' : 'local-nonprod',
     namespace: `payments-api-${name}`,
     requiresApproval: name === 'production',
+    // As the backend answers: where Promote goes in the configured order.
+    next: nextEnvironment(name, OTAP_ENVIRONMENT_NAMES),
     deployments: [running(name)],
     ...overrides,
   };
@@ -85,21 +89,23 @@ export function fakeApi(
 
 export const allFour = (): EntityDeployments => ({
   entityRef: ENTITY_REF,
-  // Deliberately not in OTAP order.
+  // In the configured order, as the backend answers.
   environments: [
-    environment('production'),
     environment('development'),
+    environment('test', { deployments: [] }),
     environment('acceptance', {
       deployments: [running('acceptance')],
       error: 'connect ECONNREFUSED 127.0.0.1:6443',
     }),
-    environment('test', { deployments: [] }),
+    environment('production'),
   ],
 });
 
 export async function renderContent(
   api: ReturnType<typeof fakeApi>,
   allowed: (name: string) => boolean = () => true,
+  /** The environment whose section to wait for and return. */
+  last = 'production',
 ) {
   await renderInTestApp(
     <TestApiProvider
@@ -125,7 +131,7 @@ export async function renderContent(
       },
     },
   );
-  return screen.findByTestId('environment-production');
+  return screen.findByTestId(`environment-${last}`);
 }
 
 export const productionKey = {

@@ -1,4 +1,6 @@
 import {
+  compareEnvironments,
+  OTAP_ENVIRONMENT_NAMES,
   EntityHealth,
   EnvironmentHealth,
   EnvironmentName,
@@ -91,7 +93,8 @@ export function entityHealth(
 
 /** Production unreachable, acceptance degraded, test and development fine. */
 export function mixedHealth(): EntityHealth {
-  return entityHealth([
+  // As the backend answers: in the configured order.
+  const environments = [
     unreachableEnvironment(
       'production',
       'unreachable: connect ETIMEDOUT 10.0.0.1:6443 after 5 s',
@@ -131,5 +134,9 @@ export function mixedHealth(): EntityHealth {
       ],
     }),
     healthyEnvironment('development'),
-  ]);
+  ];
+  const order = compareEnvironments(OTAP_ENVIRONMENT_NAMES);
+  return entityHealth(
+    environments.sort((a, b) => order(a.environment, b.environment)),
+  );
 }

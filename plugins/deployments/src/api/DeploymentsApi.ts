@@ -51,7 +51,7 @@ export interface DeploymentsApi {
   listEnvironments(): Promise<EnvironmentSummary[]>;
   /** Policies, server-side dry run and diff; nothing is applied. */
   validate(request: unknown): Promise<ValidationResult>;
-  /** The Deployments tab of an application, environments in OTAP order. */
+  /** The Deployments tab of an application, environments in the configured order. */
   getEntityDeployments(
     entityRef: string | CompoundEntityRef,
   ): Promise<EntityDeployments>;

@@ -3,7 +3,6 @@ import {
   errorMessage,
   formatDuration,
   formatPercent,
-  inOtapOrder,
   shortDigest,
   shortRef,
   unreachable,
@@ -54,17 +53,6 @@ describe('small formatters', () => {
     expect(unreachable('unreachable: timed out after 5 s')).toBe(
       'unreachable: timed out after 5 s',
     );
-  });
-
-  it('orders by OTAP environment', () => {
-    expect(
-      inOtapOrder([
-        { environment: 'production' as const },
-        { environment: 'development' as const },
-        { environment: 'acceptance' as const },
-        { environment: 'test' as const },
-      ]).map(e => e.environment),
-    ).toEqual(['development', 'test', 'acceptance', 'production']);
   });
 });
 

@@ -1,8 +1,4 @@
 import { ResponseError } from '@backstage/errors';
-import {
-  ENVIRONMENT_NAMES,
-  EnvironmentName,
-} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** Shown where a figure has no value (no deployments, never recovered, …). */
 export const NO_VALUE = '—';
@@ -63,17 +59,6 @@ export function shortDigest(digest: string): string {
 export function shortRef(ref: string): string {
   const match = /^[^:]+:(?:default\/)?(.+)$/.exec(ref);
   return match ? match[1] : ref;
-}
-
-/** Sorts anything that has an `environment` into OTAP order. */
-export function inOtapOrder<T extends { environment: EnvironmentName }>(
-  items: readonly T[],
-): T[] {
-  return [...items].sort(
-    (a, b) =>
-      ENVIRONMENT_NAMES.indexOf(a.environment) -
-      ENVIRONMENT_NAMES.indexOf(b.environment),
-  );
 }
 
 /**

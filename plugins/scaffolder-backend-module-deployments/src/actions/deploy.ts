@@ -1,6 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  ENVIRONMENT_NAMES,
   isPendingApproval,
   namespaceFor,
 } from '@deployments-portal/backstage-plugin-deployments-common';
@@ -41,7 +40,11 @@ export function createDeployAction(options: {
               'Catalog entity ref of the component, e.g. component:default/payments-api',
             ),
         environment: z =>
-          z.enum(ENVIRONMENT_NAMES).describe('Target environment'),
+          z
+            .string()
+            .describe(
+              'Target environment, as configured in deployments.environments',
+            ),
         namespace: z =>
           z
             .string()

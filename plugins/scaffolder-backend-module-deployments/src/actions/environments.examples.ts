@@ -3,7 +3,7 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'List the environments in OTAP order',
+    description: 'List the environments in their promotion order',
     example: yaml.stringify({
       steps: [
         {

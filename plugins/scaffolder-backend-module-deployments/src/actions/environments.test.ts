@@ -15,6 +15,7 @@ const environment = (
   cluster: 'local',
   namespacePattern: '{{ application }}-{{ environment }}',
   requiresApproval,
+  production: name === 'production',
 });
 
 function setup(environments: EnvironmentSummary[]) {
@@ -65,10 +66,22 @@ describe('deployments:environments', () => {
     });
   });
 
-  it('names the next environment in OTAP order', async () => {
+  it('names the next environment in the configured order', async () => {
     const { action, outputs, context } = setup(all);
     await action.handler(context({ from: 'test' }));
     expect(outputs.next).toBe('acceptance');
+
+    const own = setup([
+      environment('dev'),
+      environment('staging', true),
+      environment('prod-eu', true),
+    ]);
+    await own.action.handler(own.context({ from: 'staging' }));
+    expect(own.outputs).toEqual({
+      environments: ['dev', 'staging', 'prod-eu'],
+      approvalRequired: ['staging', 'prod-eu'],
+      next: 'prod-eu',
+    });
   });
 
   it('refuses to promote beyond production', async () => {
@@ -80,11 +93,16 @@ describe('deployments:environments', () => {
     );
   });
 
-  it('refuses to promote into an environment that is not configured', async () => {
+  it('refuses to promote from an environment that is not configured, or past the last configured one', async () => {
     const { action, context } = setup([environment('development')]);
+    await expect(action.handler(context({ from: 'test' }))).rejects.toThrow(
+      "Cannot promote from 'test': it is not a configured environment (order: development)",
+    );
     await expect(
       action.handler(context({ from: 'development' })),
-    ).rejects.toThrow("'test' is not configured in deployments.environments");
+    ).rejects.toThrow(
+      "Cannot promote from 'development': it is the last environment (order: development)",
+    );
   });
 
   it('runs every example', async () => {

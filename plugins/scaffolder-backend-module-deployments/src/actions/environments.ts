@@ -1,14 +1,11 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  ENVIRONMENT_NAMES,
-  nextEnvironment,
-} from '@deployments-portal/backstage-plugin-deployments-common';
+import { nextEnvironment } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import { examples } from './environments.examples';
 
 /**
- * Creates the `deployments:environments` action: the configured OTAP
- * environments and, given a source environment, the one a promotion goes to.
+ * Creates the `deployments:environments` action: the configured
+ * environments in promotion order and, given a source environment, the one a promotion goes to.
  *
  * @public
  */
@@ -18,14 +15,14 @@ export function createEnvironmentsAction(options: {
   return createTemplateAction({
     id: 'deployments:environments',
     description:
-      'Lists the deployment environments in OTAP order and, given one, names the next environment to promote to.',
+      'Lists the deployment environments in their configured promotion order (OTAP by default) and, given one, names the next environment to promote to.',
     examples,
     supportsDryRun: true,
     schema: {
       input: {
         from: z =>
           z
-            .enum(ENVIRONMENT_NAMES)
+            .string()
             .optional()
             .describe(
               'Environment a build is promoted from; the output `next` is the environment after it',
@@ -35,7 +32,7 @@ export function createEnvironmentsAction(options: {
         environments: z =>
           z
             .array(z.string())
-            .describe('Configured environment names, in OTAP order'),
+            .describe('Configured environment names, in promotion order'),
         approvalRequired: z =>
           z
             .array(z.string())
@@ -60,20 +57,22 @@ export function createEnvironmentsAction(options: {
         environments.filter(e => e.requiresApproval).map(e => e.name),
       );
 
-      if (ctx.input.from) {
-        const next = nextEnvironment(ctx.input.from);
-        if (!next) {
+      const { from } = ctx.input;
+      if (from) {
+        const order = environments.map(e => e.name);
+        if (!order.includes(from)) {
           throw new Error(
-            `Cannot promote from '${
-              ctx.input.from
-            }': it is the last environment (OTAP order is ${ENVIRONMENT_NAMES.join(
+            `Cannot promote from '${from}': it is not a configured environment (order: ${order.join(
               ' → ',
             )})`,
           );
         }
-        if (!environments.some(e => e.name === next)) {
+        const next = nextEnvironment(from, order);
+        if (!next) {
           throw new Error(
-            `Cannot promote from '${ctx.input.from}' to '${next}': '${next}' is not configured in deployments.environments`,
+            `Cannot promote from '${from}': it is the last environment (order: ${order.join(
+              ' → ',
+            )})`,
           );
         }
         ctx.output('next', next);

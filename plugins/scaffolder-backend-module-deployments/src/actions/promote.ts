@@ -1,7 +1,6 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  ENVIRONMENT_NAMES,
   isPendingApproval,
   namespaceFor,
   nextEnvironment,
@@ -20,7 +19,7 @@ const ENVIRONMENT_VARIABLES = new Set(['ENVIRONMENT', 'PYTHON_ENV']);
 
 /**
  * `deployments:promote` — takes what runs in one environment (the same image
- * and settings) to the next one in OTAP order. Never skips an environment.
+ * and settings) to the next one in the configured order. Never skips an environment.
  *
  * @public
  */
@@ -33,7 +32,7 @@ export function createPromoteAction(options: {
   return createTemplateAction({
     id: 'deployments:promote',
     description:
-      'Promotes the image and settings running in one environment to the next one in OTAP order (development → test → acceptance → production), refusing to skip one.',
+      'Promotes the image and settings running in one environment to the next one in the configured order (OTAP by default: development → test → acceptance → production), refusing to skip one.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -45,12 +44,10 @@ export function createPromoteAction(options: {
               'Catalog entity ref of the component, e.g. component:default/payments-api',
             ),
         from: z =>
-          z
-            .enum(ENVIRONMENT_NAMES)
-            .describe('Environment whose deployment is promoted'),
+          z.string().describe('Environment whose deployment is promoted'),
         to: z =>
           z
-            .enum(ENVIRONMENT_NAMES)
+            .string()
             .optional()
             .describe(
               'Target environment; must be the next one after `from` (checked)',
@@ -96,7 +93,16 @@ export function createPromoteAction(options: {
     async handler(ctx) {
       const credentials = await ctx.getInitiatorCredentials();
       const { application, from } = ctx.input;
-      const next = nextEnvironment(from);
+      const environments = await deployments.listEnvironments({ credentials });
+      const order = environments.map(e => e.name);
+      if (!order.includes(from)) {
+        throw new Error(
+          `Cannot promote from ${from}: it is not a configured environment (order: ${order.join(
+            ' → ',
+          )})`,
+        );
+      }
+      const next = nextEnvironment(from, order);
       if (!next) {
         throw new Error(
           `Cannot promote from ${from}: it is the last environment`,
@@ -106,19 +112,13 @@ export function createPromoteAction(options: {
         throw new Error(
           `Refusing to promote from ${from} to ${
             ctx.input.to
-          }: the next environment after ${from} is ${next} (OTAP order ${ENVIRONMENT_NAMES.join(
+          }: the next environment after ${from} is ${next} (order: ${order.join(
             ' → ',
           )})`,
         );
       }
-      const environments = await deployments.listEnvironments({ credentials });
-      const source = environments.find(e => e.name === from);
-      const target = environments.find(e => e.name === next);
-      if (!source || !target) {
-        throw new Error(
-          `Environments ${from} and ${next} must both be configured in the portal`,
-        );
-      }
+      const source = environments.find(e => e.name === from)!;
+      const target = environments.find(e => e.name === next)!;
       const name = parseEntityRef(application).name;
       const current = await deployments.get(
         {

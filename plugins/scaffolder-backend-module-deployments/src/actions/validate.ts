@@ -1,8 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  ENVIRONMENT_NAMES,
-  namespaceFor,
-} from '@deployments-portal/backstage-plugin-deployments-common';
+import { namespaceFor } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
 import { examples } from './validate.examples';
 import { describeProblems, withSecretReferences } from './shared';
@@ -66,12 +63,7 @@ export function createValidateAction(options: {
         const environment = (
           await deployments.listEnvironments({ credentials })
         ).find(e => e.name === request.environment);
-        if (
-          environment &&
-          (ENVIRONMENT_NAMES as readonly unknown[]).includes(
-            request.environment,
-          )
-        ) {
+        if (environment) {
           request.namespace = namespaceFor(request.application, environment);
         }
       }

@@ -1,10 +1,6 @@
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import {
-  ENVIRONMENT_NAMES,
-  EnvironmentName,
-} from '@deployments-portal/backstage-plugin-deployments-common';
 import { DashboardFilter } from '../../api';
 import { shortRef } from '../../lib/format';
 
@@ -13,10 +9,12 @@ const ALL = '';
 /** Team and environment pickers; empty means all. */
 export function DashboardFilters(props: {
   teams: string[];
+  /** The configured environments, in order. */
+  environments: string[];
   value: DashboardFilter;
   onChange: (filter: DashboardFilter) => void;
 }) {
-  const { teams, value, onChange } = props;
+  const { teams, environments, value, onChange } = props;
   return (
     <Box
       display="flex"
@@ -58,14 +56,12 @@ export function DashboardFilters(props: {
         onChange={e =>
           onChange({
             ...value,
-            environment: (e.target.value || undefined) as
-              | EnvironmentName
-              | undefined,
+            environment: e.target.value || undefined,
           })
         }
       >
         <MenuItem value={ALL}>All environments</MenuItem>
-        {ENVIRONMENT_NAMES.map(env => (
+        {environments.map(env => (
           <MenuItem key={env} value={env}>
             {env}
           </MenuItem>

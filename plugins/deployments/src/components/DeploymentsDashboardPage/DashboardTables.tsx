@@ -3,7 +3,7 @@ import { Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   DeploymentRecord,
-  ENVIRONMENT_NAMES,
+  compareEnvironments,
   FirstDeployment,
   TeamEnvironmentFigures,
 } from '@deployments-portal/backstage-plugin-deployments-common';
@@ -35,53 +35,61 @@ function TeamLink(props: { team: string }) {
   );
 }
 
-const figureColumns: TableColumn<TeamEnvironmentFigures>[] = [
-  { title: 'Team', field: 'team', render: row => <TeamLink team={row.team} /> },
-  {
-    title: 'Environment',
-    field: 'environment',
-    customSort: (a, b) =>
-      ENVIRONMENT_NAMES.indexOf(a.environment) -
-      ENVIRONMENT_NAMES.indexOf(b.environment),
-  },
-  { title: 'Deployments', field: 'deployments', type: 'numeric' },
-  { title: 'Succeeded', field: 'succeeded', type: 'numeric' },
-  { title: 'Failed', field: 'failed', type: 'numeric' },
-  {
-    title: 'Success rate',
-    field: 'successRate',
-    type: 'numeric',
-    render: row => formatPercent(row.successRate),
-  },
-  {
-    title: 'Mean deploy time',
-    field: 'meanDeploySeconds',
-    type: 'numeric',
-    render: row => formatDuration(row.meanDeploySeconds),
-  },
-  {
-    title: 'Mean time to recovery',
-    field: 'meanTimeToRecoverySeconds',
-    type: 'numeric',
-    render: row => formatDuration(row.meanTimeToRecoverySeconds),
-  },
-];
+function figureColumns(
+  byEnvironment: (a: string, b: string) => number,
+): TableColumn<TeamEnvironmentFigures>[] {
+  return [
+    {
+      title: 'Team',
+      field: 'team',
+      render: row => <TeamLink team={row.team} />,
+    },
+    {
+      title: 'Environment',
+      field: 'environment',
+      customSort: (a, b) => byEnvironment(a.environment, b.environment),
+    },
+    { title: 'Deployments', field: 'deployments', type: 'numeric' },
+    { title: 'Succeeded', field: 'succeeded', type: 'numeric' },
+    { title: 'Failed', field: 'failed', type: 'numeric' },
+    {
+      title: 'Success rate',
+      field: 'successRate',
+      type: 'numeric',
+      render: row => formatPercent(row.successRate),
+    },
+    {
+      title: 'Mean deploy time',
+      field: 'meanDeploySeconds',
+      type: 'numeric',
+      render: row => formatDuration(row.meanDeploySeconds),
+    },
+    {
+      title: 'Mean time to recovery',
+      field: 'meanTimeToRecoverySeconds',
+      type: 'numeric',
+      render: row => formatDuration(row.meanTimeToRecoverySeconds),
+    },
+  ];
+}
 
 /** Delivery figures per team and environment. */
 export const FiguresTable = memo(function FiguresTableView(props: {
   figures: TeamEnvironmentFigures[];
+  /** The configured environments, in order. */
+  environments: string[];
 }) {
+  const byEnvironment = compareEnvironments(props.environments);
   const rows = [...props.figures].sort(
     (a, b) =>
       a.team.localeCompare(b.team) ||
-      ENVIRONMENT_NAMES.indexOf(a.environment) -
-        ENVIRONMENT_NAMES.indexOf(b.environment),
+      byEnvironment(a.environment, b.environment),
   );
   return (
     <Table
       title="Delivery figures per team and environment"
       options={dense}
-      columns={figureColumns}
+      columns={figureColumns(byEnvironment)}
       data={rows}
     />
   );

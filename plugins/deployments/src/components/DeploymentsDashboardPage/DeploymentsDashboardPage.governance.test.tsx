@@ -9,6 +9,7 @@ const user = testUser();
 jest.setTimeout(20_000);
 
 const emptyDashboard = async () => ({
+  environments: [],
   deployments: [],
   recentFailures: [],
   figures: [],

@@ -10,6 +10,7 @@ const ORDERS = 'group:default/team-orders';
 
 function dashboard(filter: DashboardFilter = {}): DeploymentsDashboard {
   const all: DeploymentsDashboard = {
+    environments: ['development', 'test', 'acceptance', 'production'],
     deployments: [
       { ...record('production'), team: PAYMENTS },
       {
@@ -82,6 +83,7 @@ function dashboard(filter: DashboardFilter = {}): DeploymentsDashboard {
       !row.environment ||
       row.environment === filter.environment);
   return {
+    environments: all.environments,
     deployments: all.deployments.filter(keep),
     recentFailures: all.recentFailures.filter(keep),
     figures: all.figures.filter(keep),

@@ -42,6 +42,8 @@ export function DeploymentsDashboardPage() {
   const api = useApi(deploymentsApiRef);
   const [filter, setFilter] = useState<DashboardFilter>({});
   const [teams, setTeams] = useState<string[]>([]);
+  // The configured environments, in order, as the last answer named them.
+  const [environments, setEnvironments] = useState<string[]>([]);
   const { value, loading, error } = useAsync(
     () => api.getDashboard(filter),
     [api, filter.team, filter.environment],
@@ -53,6 +55,7 @@ export function DeploymentsDashboardPage() {
       setTeams(known =>
         Array.from(new Set([...known, ...teamsOf(value)])).sort(),
       );
+      setEnvironments(value.environments);
     }
   }, [value]);
 
@@ -60,13 +63,22 @@ export function DeploymentsDashboardPage() {
     <Page themeId="tool">
       <Header
         title="Deployments"
-        subtitle="Self-service deployments to development, test, acceptance and production"
+        subtitle={
+          environments.length > 0
+            ? `Self-service deployments to ${environments.join(' → ')}`
+            : 'Self-service deployments'
+        }
       />
       <Content>
         <ContentHeader title="Delivery by team and environment">
           <ApprovalsLink />
         </ContentHeader>
-        <DashboardFilters teams={teams} value={filter} onChange={setFilter} />
+        <DashboardFilters
+          teams={teams}
+          environments={environments}
+          value={filter}
+          onChange={setFilter}
+        />
         {error && <ResponseErrorPanel error={error} />}
         {!error && loading && !value && <Progress />}
         {value && !error && (
@@ -77,7 +89,10 @@ export function DeploymentsDashboardPage() {
               </Grid>
             )}
             <Grid item xs={12} data-testid="dashboard-figures">
-              <FiguresTable figures={value.figures} />
+              <FiguresTable
+                figures={value.figures}
+                environments={value.environments}
+              />
             </Grid>
             <Grid item xs={12} data-testid="dashboard-failures">
               <RecentFailuresTable failures={value.recentFailures} />

@@ -32,7 +32,7 @@ const user = testUser();
 jest.setTimeout(20_000);
 
 describe('EntityDeploymentsContent', () => {
-  it('shows one section per environment in OTAP order', async () => {
+  it('shows one section per environment in the order the backend answers (the configured order)', async () => {
     await renderContent(fakeApi(allFour));
 
     expect(
@@ -123,6 +123,34 @@ describe('EntityDeploymentsContent', () => {
     expect(screen.getAllByRole('button', { name: /^Promote to/ })).toHaveLength(
       2,
     );
+  });
+
+  it('follows environments of their own names: order and Promote as configured', async () => {
+    await renderContent(
+      fakeApi(() => ({
+        entityRef: ENTITY_REF,
+        environments: [
+          environment('dev', { next: 'staging' }),
+          environment('staging', { next: 'prod-eu' }),
+          environment('prod-eu', { next: undefined, requiresApproval: true }),
+        ],
+      })),
+      () => true,
+      'prod-eu',
+    );
+
+    expect(
+      screen.getAllByTestId(/^environment-/).map(e => e.dataset.testid),
+    ).toEqual([
+      'environment-dev',
+      'environment-staging',
+      'environment-prod-eu',
+    ]);
+    expect(
+      screen
+        .getAllByRole('button', { name: /^Promote to/ })
+        .map(button => button.textContent),
+    ).toEqual(['Promote to staging', 'Promote to prod-eu']);
   });
 
   it('restarts only after confirmation, then reads the deployments again', async () => {

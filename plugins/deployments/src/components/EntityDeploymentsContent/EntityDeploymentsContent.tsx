@@ -16,7 +16,7 @@ import Alert from '@material-ui/lab/Alert';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { deploymentsApiRef } from '../../api';
 import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
-import { errorMessage, inOtapOrder } from '../../lib/format';
+import { errorMessage } from '../../lib/format';
 import { AuditTrail } from '../AuditTrail';
 import { EnvironmentDeploymentsCard } from './EnvironmentDeploymentsCard';
 
@@ -25,7 +25,7 @@ const REFRESH_WHILE_CHANGING_MS = 2000;
 
 /**
  * The Deployments tab of a deployable Component: one section per
- * environment in OTAP order, with what runs there, its history and the
+ * environment in the configured order, with what runs there, its history and the
  * actions the signed-in user may take.
  *
  * @public
@@ -91,7 +91,7 @@ export function EntityDeploymentsContent() {
           </Alert>
         </Grid>
       )}
-      {inOtapOrder(value.environments).map(environment => (
+      {value.environments.map(environment => (
         <Grid item key={environment.environment}>
           <EnvironmentDeploymentsCard
             entityRef={entityRef}

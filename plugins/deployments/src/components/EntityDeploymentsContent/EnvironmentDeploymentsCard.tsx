@@ -5,7 +5,6 @@ import { InfoCard, Link } from '@backstage/core-components';
 import {
   ApprovalRequest,
   EnvironmentDeployments,
-  nextEnvironment,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import {
@@ -36,7 +35,7 @@ export function EnvironmentDeploymentsCard(props: {
   const templateLink = useTemplateLink();
   const action = useDeploymentAction(onChanged);
   const name = environment.environment;
-  const next = nextEnvironment(name);
+  const next = environment.next;
   // Something to promote: a deployment that runs (live, or last known good).
   const running = environment.deployments.filter(
     d =>

@@ -19,7 +19,6 @@ import {
   DEFAULT_HEALTH_REFRESH_MS,
   useEntityHealth,
 } from '../../hooks/useEntityHealth';
-import { inOtapOrder } from '../../lib/format';
 import { podsReady, unreachableReason } from '../../lib/health';
 import { HealthStateBadge } from '../StatusBadges';
 
@@ -94,7 +93,7 @@ export function EntityServiceHealthCard(props: EntityServiceHealthCardProps) {
       {!value && !error && <Progress />}
       {value && (
         <List dense disablePadding>
-          {inOtapOrder(value.environments).map(env => (
+          {value.environments.map(env => (
             <ListItem
               key={env.environment}
               disableGutters

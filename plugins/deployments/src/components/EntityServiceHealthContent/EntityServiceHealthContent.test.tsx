@@ -41,7 +41,7 @@ const rowOf = (environment: string) =>
 jest.setTimeout(20_000);
 
 describe('EntityServiceHealthContent', () => {
-  it('shows one row per environment in OTAP order', async () => {
+  it('shows one row per environment in the order the backend answers', async () => {
     await renderHealth(async () => mixedHealth());
 
     await screen.findByTestId('health-row-production');

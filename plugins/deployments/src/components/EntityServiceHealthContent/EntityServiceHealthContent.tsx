@@ -16,12 +16,7 @@ import {
   DEFAULT_HEALTH_REFRESH_MS,
   useEntityHealth,
 } from '../../hooks/useEntityHealth';
-import {
-  errorMessage,
-  formatDateTime,
-  formatDuration,
-  inOtapOrder,
-} from '../../lib/format';
+import { errorMessage, formatDateTime, formatDuration } from '../../lib/format';
 import { HealthStateBadge } from '../StatusBadges';
 import { EnvironmentHealthCard } from './EnvironmentHealthCard';
 import { HealthSummaryTable } from './HealthSummaryTable';
@@ -56,7 +51,7 @@ export function EntityServiceHealthContent(
     return <Progress />;
   }
 
-  const environments = inOtapOrder(value.environments);
+  const environments = value.environments;
   const checkedAt = environments
     .map(env => env.checkedAt)
     .sort()

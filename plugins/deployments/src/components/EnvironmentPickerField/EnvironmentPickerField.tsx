@@ -6,8 +6,8 @@ import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
 
 /**
- * Scaffolder field: the configured environments in OTAP order, marking those
- * that need approval.
+ * Scaffolder field: the configured environments in their promotion order,
+ * marking those that need approval.
  */
 export function EnvironmentPickerField(
   props: FieldExtensionComponentProps<string>,
@@ -34,7 +34,10 @@ export function EnvironmentPickerField(
       helperText={
         error
           ? `Cannot load the environments: ${error.message}`
-          : schema.description ?? 'development → test → acceptance → production'
+          : schema.description ??
+            (environments ?? [])
+              .map(environment => environment.name)
+              .join(' → ')
       }
       disabled={loading}
     >

@@ -26,12 +26,14 @@ describe('EnvironmentsTable', () => {
           cluster: 'local-nonprod',
           namespacePattern: '{{ application }}-{{ environment }}',
           requiresApproval: false,
+          production: false,
         },
         {
           name: 'production',
           cluster: 'local-prod',
           namespacePattern: '{{ application }}-{{ environment }}',
           requiresApproval: true,
+          production: true,
         },
       ],
     });

@@ -15,13 +15,18 @@ const columns: TableColumn<EnvironmentSummary>[] = [
   { title: 'Cluster', field: 'cluster' },
   { title: 'Namespace pattern', field: 'namespacePattern' },
   {
+    title: 'Production',
+    field: 'production',
+    render: env => (env.production ? 'yes' : 'no'),
+  },
+  {
     title: 'Approval',
     field: 'requiresApproval',
     render: env => (env.requiresApproval ? 'required' : 'not required'),
   },
 ];
 
-/** The environments in OTAP order, with cluster and approval rule. */
+/** The environments in their promotion order, with cluster and approval rule. */
 export const EnvironmentsTable = memo(function EnvironmentsTableView() {
   const deploymentsApi = useApi(deploymentsApiRef);
   const { value, loading, error } = useAsync(
@@ -37,7 +42,7 @@ export const EnvironmentsTable = memo(function EnvironmentsTableView() {
   }
   return (
     <Table
-      title="Environments (OTAP order)"
+      title="Environments (promotion order)"
       options={{ paging: false, search: false, sorting: false }}
       columns={columns}
       data={value ?? []}
