@@ -112,6 +112,8 @@ run_all_tests() {
   suite_counting
   suite_jest
   suite_system
+  gate bundle-smoke bash scripts/bundle-smoke-test.sh
+  gate image bash scripts/build-image.sh --tag deployments-portal:ci --check
   suite_browser
   gate adoption bash scripts/adoption-test.sh
 

@@ -3,11 +3,15 @@
  */
 
 // Metrics first, so every plugin's meters report to Prometheus.
-import './instrumentation';
+import { prometheusExporter } from './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { authModuleDevUsersProvider } from './modules/devUsersAuth';
+import { prometheusEndpoint } from './modules/prometheusEndpoint';
 
 const backend = createBackend();
+
+// GET /metrics on its own port (metrics.prometheus in app-config.yaml)
+backend.add(prometheusEndpoint(prometheusExporter));
 
 backend.add(import('@backstage/plugin-app-backend'));
 
