@@ -114,6 +114,7 @@ run_all_tests() {
   suite_system
   gate bundle-smoke bash scripts/bundle-smoke-test.sh
   gate image bash scripts/build-image.sh --tag deployments-portal:ci --check
+  gate chart bash scripts/chart-test.sh
   suite_browser
   gate adoption bash scripts/adoption-test.sh
 

@@ -1,0 +1,90 @@
+{{/* The release's name for every object. */}}
+{{- define "portal.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "portal.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "portal.labels" -}}
+{{ include "portal.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "portal.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "portal.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The host of baseUrl, for the Ingress. */}}
+{{- define "portal.host" -}}
+{{- default (urlParse .Values.baseUrl).host .Values.ingress.host -}}
+{{- end -}}
+
+{{/* The chart's part of the configuration, over the image's two files. */}}
+{{- define "portal.appConfig" -}}
+app:
+  baseUrl: {{ .Values.baseUrl | quote }}
+backend:
+  baseUrl: {{ .Values.baseUrl | quote }}
+  cors:
+    origin: {{ .Values.baseUrl | quote }}
+  database:
+    client: pg
+    connection:
+      host: {{ .Values.postgres.host | quote }}
+      port: {{ .Values.postgres.port }}
+      user: ${POSTGRES_USER}
+      password: ${POSTGRES_PASSWORD}
+{{- if .Values.redis.enabled }}
+  cache:
+    store: redis
+    connection: ${REDIS_URL}
+{{- end }}
+metrics:
+  prometheus:
+    host: 0.0.0.0
+    port: {{ .Values.metrics.port }}
+{{- if .Values.oidc.enabled }}
+auth:
+  environment: production
+  providers:
+    oidc:
+      production:
+        metadataUrl: {{ required "oidc.metadataUrl is required when oidc.enabled" .Values.oidc.metadataUrl | quote }}
+        clientId: {{ required "oidc.clientId is required when oidc.enabled" .Values.oidc.clientId | quote }}
+        clientSecret: ${OIDC_CLIENT_SECRET}
+        prompt: {{ .Values.oidc.prompt | quote }}
+        signIn:
+          resolvers:
+            - resolver: emailMatchingUserEntityProfileEmail
+{{- end }}
+{{- if .Values.webhook.enabled }}
+deployments:
+  notifications:
+    webhookUrl: ${DEPLOYMENTS_WEBHOOK_URL}
+{{- end }}
+{{- if .Values.registerTemplates }}
+catalog:
+  locations:
+    - type: file
+      target: /app/templates/deploy-application/template.yaml
+      rules:
+        - allow: [Template]
+    - type: file
+      target: /app/templates/promote-application/template.yaml
+      rules:
+        - allow: [Template]
+{{- end }}
+{{- end -}}
