@@ -104,8 +104,14 @@ if [[ -z "${POSTGRES_HOST:-}" ]]; then
   start_postgres
 fi
 container="$(buildah from "$tag")"
+# The production config signs in through OIDC: a real provider answers.
+oidc_port="$(free_port)"
+node scripts/oidc/server.mjs "$oidc_port" "http://localhost:$port/api/auth/oidc/handler/frame" \
+  image-check not-a-secret >"$work/oidc.log" 2>&1 &
+oidc_pid=$!
 finish() {
   [[ -n "${node_pid:-}" ]] && kill "$node_pid" 2>/dev/null
+  kill "$oidc_pid" 2>/dev/null
   buildah rm "$container" >/dev/null 2>&1 || true
   [[ -n "$own_postgres" ]] && stop_postgres
   true
@@ -116,7 +122,9 @@ step "check: starting the image's backend as its own user on :$port"
 buildah run --isolation chroot --volume "$work:/config:ro" \
   --env "POSTGRES_HOST=$POSTGRES_HOST" --env "POSTGRES_PORT=$POSTGRES_PORT" \
   --env "POSTGRES_USER=$POSTGRES_USER" --env "POSTGRES_PASSWORD=$POSTGRES_PASSWORD" \
-  --env PROMETHEUS_PORT=0 "$container" -- \
+  --env PROMETHEUS_PORT=0 --env "OIDC_METADATA_URL=http://127.0.0.1:$oidc_port/.well-known/openid-configuration" \
+  --env OIDC_CLIENT_ID=image-check --env OIDC_CLIENT_SECRET=not-a-secret \
+  --env "AUTH_SESSION_SECRET=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" "$container" -- \
   node packages/backend --config app-config.yaml --config app-config.production.yaml \
   --config /config/app-config.check.yaml >"$work/backend.log" 2>&1 &
 for _ in $(seq 1 120); do

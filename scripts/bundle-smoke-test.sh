@@ -32,6 +32,7 @@ step() { log "bundle-smoke: $* ($((SECONDS - started))s)"; }
 cleanup() {
   trap - EXIT
   [[ -n "${backend_pid:-}" ]] && kill -- -"$backend_pid" 2>/dev/null
+  [[ -n "${oidc_pid:-}" ]] && kill "$oidc_pid" 2>/dev/null
   [[ -n "${own_postgres:-}" ]] && stop_postgres
   true
 }
@@ -84,6 +85,14 @@ chmod -R a+rX,go-w "$work"
 home="$(mktemp -d /tmp/bundle-smoke-home.XXXXXX)"
 chmod 0777 "$home"
 
+# The production sign-in (OIDC) is part of the production config: a real
+# provider answers its discovery (scripts/oidc-test.sh signs in through it).
+oidc_port="$(free_port)"
+node scripts/oidc/server.mjs "$oidc_port" "http://localhost:$port/api/auth/oidc/handler/frame" \
+  bundle-smoke not-a-secret >"$work/oidc.log" 2>&1 &
+oidc_pid=$!
+for _ in $(seq 1 30); do grep -q 'oidc: ready' "$work/oidc.log" && break; sleep 0.5; done
+
 step "starting the backend as nobody with app-config.yaml + app-config.production.yaml on :$port"
 as_nobody=()
 [[ "$(id -u)" == 0 ]] && as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -91,6 +100,9 @@ set -m
 (
   cd "$app"
   exec env HOME="$home" TMPDIR="$home" NODE_ENV=production NODE_OPTIONS=--no-node-snapshot \
+    OIDC_METADATA_URL="http://127.0.0.1:$oidc_port/.well-known/openid-configuration" \
+    OIDC_CLIENT_ID=bundle-smoke OIDC_CLIENT_SECRET=not-a-secret \
+    AUTH_SESSION_SECRET="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" \
     "${as_nobody[@]}" node packages/backend \
     --config app-config.yaml --config app-config.production.yaml --config "$work/app-config.smoke.yaml"
 ) >"$work/backend.log" 2>&1 &

@@ -50,7 +50,8 @@ export KUBECONFIG="$state/chart/kubeconfig"
 kubectl create namespace portal >/dev/null
 kubectl create namespace payments-api-development >/dev/null
 kubectl -n portal create secret generic portal-postgres --from-literal=password=not-a-real-one >/dev/null
-kubectl -n portal create secret generic portal-oidc --from-literal=client-secret=not-a-real-one >/dev/null
+kubectl -n portal create secret generic portal-oidc --from-literal=client-secret=not-a-real-one \
+  --from-literal=session-secret=not-a-real-one-either >/dev/null
 kubectl -n portal create secret generic portal-redis --from-literal=url=redis://redis.portal.svc:6379 >/dev/null
 
 step "helm template | kubectl apply --server-side --dry-run=server"

@@ -67,19 +67,23 @@ expect(
 );
 const env = Object.fromEntries(container.env.map(e => [e.name, e]));
 expect(
-  ['POSTGRES_PASSWORD', 'OIDC_CLIENT_SECRET', 'REDIS_URL'].every(
-    name => env[name]?.valueFrom?.secretKeyRef,
-  ) && !container.env.some(e => /password|secret/i.test(e.name) && e.value),
+  env.OIDC_METADATA_URL?.value?.startsWith('https://login.') &&
+    [
+      'POSTGRES_PASSWORD',
+      'OIDC_CLIENT_SECRET',
+      'AUTH_SESSION_SECRET',
+      'REDIS_URL',
+    ].every(name => env[name]?.valueFrom?.secretKeyRef) &&
+    !container.env.some(e => /password|secret/i.test(e.name) && e.value),
   'secrets reach the backend only as Secret references (PostgreSQL, OIDC, Redis)',
 );
 const config = one('ConfigMap').data['app-config.chart.yaml'];
 expect(
   /store: redis/.test(config) &&
-    /oidc:/.test(config) &&
-    /emailMatchingUserEntityProfileEmail/.test(config) &&
+    !/oidc: null/.test(config) &&
     /client: pg/.test(config) &&
     /host: 0\.0\.0\.0/.test(config),
-  'config: PostgreSQL, OIDC sign-in by email, Redis cache, metrics on the pod address',
+  "config: PostgreSQL, the image's OIDC sign-in kept, Redis cache, metrics on the pod address",
   config,
 );
 const pdb = one('PodDisruptionBudget');

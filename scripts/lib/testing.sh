@@ -79,6 +79,18 @@ suite_system() {
   log "system: $passed passed, $failed failed ($((SECONDS - started))s)"
 }
 
+# The production sign-in in chromium (scripts/oidc-test.sh): the bundle from
+# the bundle-smoke gate and a real OpenID Connect provider.
+suite_oidc() {
+  log "▶ production sign-in (OIDC provider, production bundle, chromium) ..."
+  local started=$SECONDS report="$artifacts/oidc.json" status=0
+  rm -f "$report"
+  bash scripts/oidc-test.sh "$report" 2>&1 | tee "$artifacts/logs/oidc.log" || status=$?
+  read -r passed failed < <(count playwright "$report" "$status" oidc)
+  record "oidc" "$passed" "$failed"
+  log "oidc: $passed passed, $failed failed ($((SECONDS - started))s)"
+}
+
 suite_browser() {
   log "▶ browser tests (Playwright + Debian chromium; starts the portal on :3100/:7107) ..."
   local started=$SECONDS report="$artifacts/playwright.json" status=0
@@ -113,6 +125,7 @@ run_all_tests() {
   suite_jest
   suite_system
   gate bundle-smoke bash scripts/bundle-smoke-test.sh
+  suite_oidc
   gate image bash scripts/build-image.sh --tag deployments-portal:ci --check
   gate chart bash scripts/chart-test.sh
   suite_browser

@@ -56,19 +56,12 @@ metrics:
   prometheus:
     host: 0.0.0.0
     port: {{ .Values.metrics.port }}
-{{- if .Values.oidc.enabled }}
+{{- if not .Values.oidc.enabled }}
+# No OpenID Connect provider: app-config.production.yaml's is removed (add
+# your own provider under appConfig.auth.providers).
 auth:
-  environment: production
   providers:
-    oidc:
-      production:
-        metadataUrl: {{ required "oidc.metadataUrl is required when oidc.enabled" .Values.oidc.metadataUrl | quote }}
-        clientId: {{ required "oidc.clientId is required when oidc.enabled" .Values.oidc.clientId | quote }}
-        clientSecret: ${OIDC_CLIENT_SECRET}
-        prompt: {{ .Values.oidc.prompt | quote }}
-        signIn:
-          resolvers:
-            - resolver: emailMatchingUserEntityProfileEmail
+    oidc: null
 {{- end }}
 {{- if .Values.webhook.enabled }}
 deployments:

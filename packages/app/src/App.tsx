@@ -2,8 +2,8 @@ import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
-import { devSignInModule } from './modules/devSignIn';
+import { signInModule } from './modules/signIn';
 
 export default createApp({
-  features: [catalogPlugin, navModule, homeModule, devSignInModule],
+  features: [catalogPlugin, navModule, homeModule, signInModule],
 });

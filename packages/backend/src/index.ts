@@ -15,9 +15,11 @@ backend.add(prometheusEndpoint(prometheusExporter));
 
 backend.add(import('@backstage/plugin-app-backend'));
 
-// auth: guest and example-user sign-in for local use only (see app-config.yaml;
+// auth: your OpenID Connect provider in production (app-config.production.yaml);
+// guest and example-user sign-in for local use only (see app-config.yaml;
 // both are absent from app-config.production.yaml)
 backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(authModuleDevUsersProvider);
 

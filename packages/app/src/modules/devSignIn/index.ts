@@ -1,1 +1,0 @@
-export { devSignInModule } from './devSignInModule';
