@@ -73,9 +73,11 @@ export const deploymentsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         auth: coreServices.auth,
         notifications: notificationService,
+        cache: coreServices.cache,
       },
       async init({
         config,
+        cache,
         logger,
         database,
         httpAuth,
@@ -276,6 +278,8 @@ export const deploymentsPlugin = createBackendPlugin({
           permissions,
           clusters,
           environments,
+          // Shared by the replicas when backend.cache is Redis.
+          cache,
         });
 
         httpRouter.use(

@@ -1,3 +1,5 @@
+import { CacheService } from '@backstage/backend-plugin-api';
+import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
@@ -67,6 +69,7 @@ function createService(options: {
   token?: string;
   resolve?: Resolver;
   allow?: () => boolean;
+  cache?: CacheService;
 }) {
   const config = new ConfigReader(
     JSON.parse(
@@ -127,6 +130,7 @@ function createService(options: {
     clusters: ClusterClients.fromConfig(config),
     environments: readEnvironments(config),
     resolve: options.resolve,
+    cache: options.cache,
   });
 }
 
@@ -543,7 +547,7 @@ describe('DefaultHealthService cache', () => {
     expect(d).toBe(c);
 
     const cached = await service.getEntityHealth(REF, { credentials });
-    expect([a, c]).toContain(cached);
+    expect([a, c]).toContainEqual(cached);
     expect(server.requests).toHaveLength(6);
 
     server.set({ ready: false });
@@ -553,7 +557,50 @@ describe('DefaultHealthService cache', () => {
     });
     expect(server.requests).toHaveLength(9);
     expect(env(refreshed, 'development').probes!.readiness.status).toBe('down');
-    expect(await service.getEntityHealth(REF, { credentials })).toBe(refreshed);
+    expect(await service.getEntityHealth(REF, { credentials })).toEqual(
+      refreshed,
+    );
+  });
+
+  it('shares results and unreachable targets between replicas through the cache service', async () => {
+    const server = await contractServer({ environment: 'development' });
+    // One store, as backend.cache on Redis gives every replica.
+    const shared = CacheManager.fromConfig(new ConfigReader({})).forPlugin(
+      'deployments',
+    );
+    const replica = () =>
+      createService({
+        cache: shared,
+        health: { cacheSeconds: 60, timeoutMs: 500 },
+        environments: { development: { health: { urlPattern: server.url } } },
+      });
+    const [one, two] = [replica(), replica()];
+
+    const first = await one.getEntityHealth(REF, { credentials });
+    expect(server.requests).toHaveLength(3);
+    expect(await two.getEntityHealth(REF, { credentials })).toEqual(first);
+    expect(server.requests).toHaveLength(3);
+
+    // A service that does not answer: one replica waits out its budget, the
+    // others (no result cache here) know at once without asking it again.
+    server.set({ delayMs: 5000 });
+    const uncached = () =>
+      createService({
+        cache: shared,
+        health: { cacheSeconds: 0, timeoutMs: 500 },
+        environments: { development: { health: { urlPattern: server.url } } },
+      });
+    const waited = await uncached().getEntityHealth(REF, { credentials });
+    expect(env(waited, 'development').probes!.liveness.status).toBe(
+      'unreachable',
+    );
+    const asked = server.requests.length;
+    const known = await uncached().getEntityHealth(REF, { credentials });
+    expect(env(known, 'development').probes!.liveness).toMatchObject({
+      status: 'unreachable',
+      error: expect.stringContaining('remembered from'),
+    });
+    expect(server.requests).toHaveLength(asked);
   });
 
   it('checks again every time with cacheSeconds 0', async () => {

@@ -1,14 +1,16 @@
 import {
   BackstageCredentials,
+  CacheService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { CacheManager } from '@backstage/backend-defaults/cache';
 import {
   CompoundEntityRef,
   Entity,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { Config } from '@backstage/config';
+import { Config, ConfigReader } from '@backstage/config';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -52,10 +54,19 @@ export class DefaultHealthService implements HealthService {
     permissions: PermissionsService;
     clusters: ClusterClients;
     environments: EnvironmentConfig[];
+    /**
+     * Where results and unreachable targets are remembered: the plugin's
+     * cache service (shared by the replicas when backend.cache is Redis).
+     * Default: a cache in this process.
+     */
+    cache?: CacheService;
     /** For tests: how host names resolve. */
     resolve?: Resolver;
   }): DefaultHealthService {
     const settings = readHealthSettings(options.config, options.environments);
+    const cache =
+      options.cache ??
+      CacheManager.fromConfig(new ConfigReader({})).forPlugin('deployments');
     return new DefaultHealthService(
       options.logger,
       options.catalog,
@@ -68,7 +79,8 @@ export class DefaultHealthService implements HealthService {
         ownEndpoints: settings.ownEndpoints,
         resolve: options.resolve,
       }),
-      new UnreachableMemory(settings.unreachableRetrySeconds * 1000),
+      new UnreachableMemory(settings.unreachableRetrySeconds * 1000, cache),
+      cache,
     );
   }
 
@@ -84,6 +96,7 @@ export class DefaultHealthService implements HealthService {
     settings: HealthSettings,
     guard: TargetGuard,
     unreachable: UnreachableMemory,
+    cache: CacheService,
   ) {
     this.context = {
       clusters,
@@ -97,7 +110,7 @@ export class DefaultHealthService implements HealthService {
         https: new https.Agent({ keepAlive: true }),
       },
     };
-    this.cache = new EntityHealthCache(settings.cacheSeconds);
+    this.cache = new EntityHealthCache(cache, settings.cacheSeconds, logger);
   }
 
   async getEntityHealth(

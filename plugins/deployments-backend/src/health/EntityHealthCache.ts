@@ -1,20 +1,22 @@
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 
-const MAX_CACHED_ENTITIES = 1000;
-
 /**
- * Health results per entity for `cacheSeconds` (at most MAX_CACHED_ENTITIES
- * of them), and the checks under way, so concurrent identical requests share
- * one check.
+ * Health results per entity for `cacheSeconds`, kept in the backend's cache
+ * service (`backend.cache`: process memory by default, Redis or another
+ * shared store with several replicas, so a result one replica found serves
+ * the others), and the checks under way in this process, so concurrent
+ * identical requests share one check. A cache that fails is skipped, never
+ * a reason for a failed answer.
  */
 export class EntityHealthCache {
-  private readonly cache = new Map<
-    string,
-    { expires: number; value: EntityHealth }
-  >();
   private readonly inFlight = new Map<string, Promise<EntityHealth>>();
 
-  constructor(private readonly cacheSeconds: number) {}
+  constructor(
+    private readonly cache: CacheService,
+    private readonly cacheSeconds: number,
+    private readonly logger?: LoggerService,
+  ) {}
 
   /**
    * The cached result for `key` (unless `refresh`), else the check of `key`
@@ -25,10 +27,10 @@ export class EntityHealthCache {
     refresh: boolean,
     check: () => Promise<EntityHealth>,
   ): Promise<EntityHealth> {
-    if (!refresh) {
-      const cached = this.cache.get(key);
-      if (cached && cached.expires > Date.now()) {
-        return cached.value;
+    if (!refresh && this.cacheSeconds > 0) {
+      const cached = await this.read(key);
+      if (cached) {
+        return cached;
       }
     }
     // A check already under way is as fresh as a new one: share it (a
@@ -37,8 +39,8 @@ export class EntityHealthCache {
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
       pending = check()
-        .then(value => {
-          this.remember(key, value);
+        .then(async value => {
+          await this.remember(key, value);
           return value;
         })
         .finally(() => this.inFlight.delete(flightKey));
@@ -47,20 +49,29 @@ export class EntityHealthCache {
     return pending;
   }
 
-  private remember(key: string, value: EntityHealth) {
-    if (this.cacheSeconds <= 0) return;
-    const now = Date.now();
-    this.cache.delete(key);
-    if (this.cache.size >= MAX_CACHED_ENTITIES) {
-      for (const [k, entry] of this.cache) {
-        if (entry.expires <= now || this.cache.size >= MAX_CACHED_ENTITIES) {
-          this.cache.delete(k);
-        }
-      }
+  private async read(key: string): Promise<EntityHealth | undefined> {
+    try {
+      return await this.cache.get<EntityHealth>(`health:entity:${key}`);
+    } catch (error) {
+      this.logger?.warn(
+        `Health cache unavailable, checking anew: ${(error as Error).message}`,
+      );
+      return undefined;
     }
-    this.cache.set(key, {
-      expires: now + this.cacheSeconds * 1000,
-      value,
-    });
+  }
+
+  private async remember(key: string, value: EntityHealth) {
+    if (this.cacheSeconds <= 0) return;
+    try {
+      await this.cache.set(`health:entity:${key}`, value, {
+        ttl: this.cacheSeconds * 1000,
+      });
+    } catch (error) {
+      this.logger?.warn(
+        `Health cache unavailable, result not kept: ${
+          (error as Error).message
+        }`,
+      );
+    }
   }
 }

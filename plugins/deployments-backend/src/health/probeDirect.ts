@@ -34,7 +34,7 @@ export async function probeDirect(
   const memoryKey = `target:${target}:${budgetMs}`;
   const since = check.refresh
     ? undefined
-    : context.unreachable.recall(memoryKey);
+    : await context.unreachable.recall(memoryKey);
   if (since) {
     return {
       target,

@@ -25,7 +25,9 @@ export async function probeThroughServiceProxy(
   }
   const since = check.refresh
     ? undefined
-    : context.unreachable.recall(`cluster:${environment.cluster}:${budgetMs}`);
+    : await context.unreachable.recall(
+        `cluster:${environment.cluster}:${budgetMs}`,
+      );
   const server = redact(new URL(kubeConfig.getCurrentCluster()!.server));
   const target = `${server.replace(
     /\/+$/,

@@ -29,7 +29,7 @@ export async function readCluster(
   const memoryKey = `cluster:${environment.cluster}:${budgetMs}`;
   const since = check.refresh
     ? undefined
-    : context.unreachable.recall(memoryKey);
+    : await context.unreachable.recall(memoryKey);
   if (since) {
     return {
       pods: [],
