@@ -104,6 +104,14 @@ suite_browser() {
   log "browser: $passed passed, $failed failed ($((SECONDS - started))s)"
 }
 
+# Redis and haproxy from Debian for the multi-replica system test
+# (packages/backend/system-tests/replicas.test.mjs).
+ensure_replica_infra() {
+  command -v redis-server >/dev/null && command -v haproxy >/dev/null && return
+  log "installing redis-server and haproxy from Debian (the multi-replica system test) ..."
+  apt_install redis-server haproxy
+}
+
 run_all_tests() {
   local started=$SECONDS
   mkdir -p "$artifacts/logs"
@@ -112,6 +120,7 @@ run_all_tests() {
   build_kube_sim
   ensure_mkdocs
   ensure_chromium
+  ensure_replica_infra
   trap stop_postgres EXIT
   start_postgres
 
