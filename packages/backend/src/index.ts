@@ -7,8 +7,12 @@ import { prometheusExporter } from './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { authModuleDevUsersProvider } from './modules/devUsersAuth';
 import { prometheusEndpoint } from './modules/prometheusEndpoint';
+import { serializedStartupDatabaseServiceFactory } from './modules/startupLock';
 
 const backend = createBackend();
+
+// Replicas on PostgreSQL start one at a time (migrations run once).
+backend.add(serializedStartupDatabaseServiceFactory);
 
 // GET /metrics on its own port (metrics.prometheus in app-config.yaml)
 backend.add(prometheusEndpoint(prometheusExporter));

@@ -1,6 +1,8 @@
 // Two backend replicas as production runs them (docs/docs/production.md):
 // one PostgreSQL database, one Redis as the shared cache (backend.cache),
 // haproxy in front alternating requests and checking readiness.
+// - started together on empty databases, one waits for the other's
+//   migrations (packages/backend/src/modules/startupLock.ts);
 // - requests alternate between the replicas;
 // - a production change requested through one replica is approved through
 //   the other and runs once;
@@ -126,9 +128,12 @@ before(
       name: `replicas-${process.pid}`,
       environments: ['development', 'acceptance', 'production'],
     });
-    // One after the other: both migrate the same databases.
-    backends.A = await startReplica('A');
-    backends.B = await startReplica('B');
+    // Both at once on empty databases, as a rollout starts them: each
+    // plugin's migrations run once (knex's migration lock), neither fails.
+    [backends.A, backends.B] = await Promise.all([
+      startReplica('A'),
+      startReplica('B'),
+    ]);
     balancer = await startLoadBalancer([
       { name: 'A', port: backends.A.port },
       { name: 'B', port: backends.B.port },
@@ -164,6 +169,21 @@ after(async () => {
   await stopAll({ backends: Object.values(backends), cluster });
   redis?.stop();
   await dropDatabases(DATABASE_PREFIX).catch(() => {});
+});
+
+test('replicas started together on empty databases both start, one after the other; migrations ran once', async () => {
+  const waited = [backends.A, backends.B].filter(b =>
+    b.output.includes('Another replica is starting'),
+  );
+  assert.equal(waited.length, 1, 'one replica waited for the other');
+  const migrations = await pluginQuery(
+    'SELECT name, count(*)::int AS n FROM knex_migrations GROUP BY name',
+  );
+  assert.ok(migrations.length > 0);
+  assert.deepEqual(
+    migrations.filter(m => m.n !== 1),
+    [],
+  );
 });
 
 test(
