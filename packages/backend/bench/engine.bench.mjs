@@ -9,7 +9,8 @@
 //   yarn bench:engine throughput  1,000 changes over 200 deployments sent at
 //                                 once to two replicas sharing PostgreSQL:
 //                                 errors, double applies, unfinished changes,
-//                                 changes/s, p50/p95 queue wait.
+//                                 changes/s, p50/p95 queue wait, memory
+//                                 per replica (idle and peak).
 //   yarn bench:engine takeover    a replica killed with changes in flight:
 //                                 time until the other resumes them.
 //                                 Target: lease length + 5 s.
@@ -19,7 +20,7 @@
 // BENCH_ROUNDS (ratio, default 10), BENCH_DEPLOYMENTS (throughput, 200),
 // BENCH_CHANGES_PER_DEPLOYMENT (5), BENCH_LEASE_SECONDS (takeover, 20).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,6 +234,36 @@ async function ratio(cluster) {
   }
 }
 
+// --- memory ---------------------------------------------------------------------
+
+/** Resident memory of a backend's process, in MiB (Linux /proc). */
+function rssMiB(backend) {
+  try {
+    const status = readFileSync(`/proc/${backend.process.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples every replica's RSS every 500 ms; `stop()` returns the peaks. */
+function sampleMemory(backends) {
+  const peaks = backends.map(rssMiB);
+  const timer = setInterval(() => {
+    backends.forEach((b, i) => {
+      peaks[i] = Math.max(peaks[i], rssMiB(b));
+    });
+  }, 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peaks;
+    },
+  };
+}
+
+const mib = values => values.map(v => `${Math.round(v)} MiB`).join(', ');
+
 // --- throughput -------------------------------------------------------------------
 
 async function throughput(cluster) {
@@ -254,6 +285,10 @@ async function throughput(cluster) {
     backends.push(await startBackend({ name: 'A', env }, 300_000));
     backends.push(await startBackend({ name: 'B', env }, 300_000));
     const token = await ready(backends);
+    // Idle: started, signed in, nothing queued yet (after 20 s of quiet).
+    await new Promise(resolve => setTimeout(resolve, 20_000));
+    const idle = backends.map(rssMiB);
+    const memory = sampleMemory(backends);
     const total = deployments * perDeployment;
     console.log(
       `sending ${total} changes (${perDeployment} deploys of each of ${deployments} deployments) to 2 replicas ...`,
@@ -309,6 +344,12 @@ async function throughput(cluster) {
       3_600_000,
     );
     const ended = performance.now();
+    const peaks = memory.stop();
+    console.log(
+      `memory per replica (RSS; backends started from source, as the system tests do): idle ${mib(
+        idle,
+      )}; peak under this load ${mib(peaks)}`,
+    );
     const rows = await query(
       'SELECT id, name, revision, status, attempts, created_at, started_at, finished_at, status_history FROM deployment_records',
     );
