@@ -61,6 +61,8 @@ if [[ -z "$base" ]]; then
       cp -a "$node_home/bin" "$rootfs/usr/local/"
     rm -rf "$rootfs/var/cache/apt/archives"/*.deb "$rootfs/var/lib/apt/lists"/*
     tar -C "$rootfs" -c . | podman import - "$base" >/dev/null
+    rm -rf "$rootfs" "$rootfs.log"
+    trap - EXIT
   fi
 fi
 
@@ -75,6 +77,8 @@ buildah bud --isolation chroot --layers -f packages/backend/Dockerfile \
   --build-arg "BASE_IMAGE=$base" "${ca_args[@]}" -t "$tag" . >"$repo/.portal/build-image.log" 2>&1 ||
   { tail -n 40 "$repo/.portal/build-image.log"; die "buildah bud failed; see .portal/build-image.log"; }
 step "built $tag ($(podman image inspect --format '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
+# Earlier builds of the same tag leave untagged images behind.
+podman image prune -f >/dev/null 2>&1 || true
 
 [[ -n "$check" ]] || exit 0
 
@@ -91,11 +95,17 @@ backend:
   baseUrl: http://localhost:$port
   listen: ':$port'
   database:
-    prefix: image_check_${started}_
+    prefix: image_check_$(date +%s)_
   auth:
     externalAccess:
       - type: static
         options: { token: $token, subject: image-check }
+deployments:
+  environments:
+    development: { cluster: local-nonprod }
+    production:
+      cluster: local-prod
+      policies: { image-source: { allowedRegistries: [ghcr.io/acme] } }
 YAML
 chmod -R a+rX "$work"
 own_postgres=""
@@ -110,10 +120,11 @@ node scripts/oidc/server.mjs "$oidc_port" "http://localhost:$port/api/auth/oidc/
   image-check not-a-secret >"$work/oidc.log" 2>&1 &
 oidc_pid=$!
 finish() {
-  [[ -n "${node_pid:-}" ]] && kill "$node_pid" 2>/dev/null
-  kill "$oidc_pid" 2>/dev/null
+  [[ -n "${node_pid:-}" ]] && { kill "$node_pid" 2>/dev/null || true; }
+  [[ -n "${run_pid:-}" ]] && { kill "$run_pid" 2>/dev/null || true; wait "$run_pid" 2>/dev/null || true; }
+  kill "$oidc_pid" 2>/dev/null || true
   buildah rm "$container" >/dev/null 2>&1 || true
-  [[ -n "$own_postgres" ]] && stop_postgres
+  [[ -n "$own_postgres" ]] && { stop_postgres || true; }
   true
 }
 trap finish EXIT
@@ -127,13 +138,15 @@ buildah run --isolation chroot --volume "$work:/config:ro" \
   --env "AUTH_SESSION_SECRET=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" "$container" -- \
   node packages/backend --config app-config.yaml --config app-config.production.yaml \
   --config /config/app-config.check.yaml >"$work/backend.log" 2>&1 &
+run_pid=$!
 for _ in $(seq 1 120); do
   curl -fs -o /dev/null "http://localhost:$port/.backstage/health/v1/readiness" && break
   sleep 1
 done
 curl -fs -o /dev/null "http://localhost:$port/.backstage/health/v1/readiness" ||
   { tail -n 30 "$work/backend.log"; die "the image's backend is not ready after 120 s; see $work/backend.log"; }
-node_pid="$(pgrep -a -x node | grep -F "/config/app-config.check.yaml" | awk '{print $1}' | head -1)"
+# The backend process of this run: the node child of buildah run.
+node_pid="$(pgrep -P "$run_pid" -x node || pgrep -a -x node | grep -F "/config/app-config.check.yaml" | awk '{print $1}' | head -1)"
 uid="$(ps -o uid= -p "$node_pid" | tr -d ' ')"
 [[ "$uid" == 1000 ]] || die "the image's backend runs as uid $uid, not 1000"
 curl -fsS -H "Authorization: Bearer $token" "http://localhost:$port/api/deployments/environments" | grep -q '"name":"production"' ||

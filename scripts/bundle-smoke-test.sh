@@ -31,9 +31,9 @@ step() { log "bundle-smoke: $* ($((SECONDS - started))s)"; }
 
 cleanup() {
   trap - EXIT
-  [[ -n "${backend_pid:-}" ]] && kill -- -"$backend_pid" 2>/dev/null
-  [[ -n "${oidc_pid:-}" ]] && kill "$oidc_pid" 2>/dev/null
-  [[ -n "${own_postgres:-}" ]] && stop_postgres
+  [[ -n "${backend_pid:-}" ]] && { kill -- -"$backend_pid" 2>/dev/null || true; }
+  [[ -n "${oidc_pid:-}" ]] && { kill "$oidc_pid" 2>/dev/null || true; }
+  [[ -n "${own_postgres:-}" ]] && { stop_postgres || true; }
   true
 }
 trap cleanup EXIT
@@ -72,11 +72,17 @@ backend:
   baseUrl: http://localhost:$port
   listen: ':$port'
   database:
-    prefix: bundle_smoke_${started}_
+    prefix: bundle_smoke_$(date +%s)_
   auth:
     externalAccess:
       - type: static
         options: { token: $token, subject: bundle-smoke }
+deployments:
+  environments:
+    development: { cluster: local-nonprod }
+    production:
+      cluster: local-prod
+      policies: { image-source: { allowedRegistries: [ghcr.io/acme] } }
 YAML
 chmod 0644 "$work/app-config.smoke.yaml"
 # Read-only for the user the backend runs as (as in the image).
@@ -99,7 +105,7 @@ as_nobody=()
 set -m
 (
   cd "$app"
-  exec env HOME="$home" TMPDIR="$home" NODE_ENV=production NODE_OPTIONS=--no-node-snapshot \
+  exec env HOME="$home" TMPDIR="$home" NODE_ENV=production NODE_OPTIONS=--no-node-snapshot PROMETHEUS_PORT=0 \
     OIDC_METADATA_URL="http://127.0.0.1:$oidc_port/.well-known/openid-configuration" \
     OIDC_CLIENT_ID=bundle-smoke OIDC_CLIENT_SECRET=not-a-secret \
     AUTH_SESSION_SECRET="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" \

@@ -31,9 +31,9 @@ step() { log "oidc-test: $* ($((SECONDS - started))s)"; }
 
 cleanup() {
   trap - EXIT
-  [[ -n "${backend_pid:-}" ]] && kill -- -"$backend_pid" 2>/dev/null
-  [[ -n "${oidc_pid:-}" ]] && kill "$oidc_pid" 2>/dev/null
-  [[ -n "${own_postgres:-}" ]] && stop_postgres
+  [[ -n "${backend_pid:-}" ]] && { kill -- -"$backend_pid" 2>/dev/null || true; }
+  [[ -n "${oidc_pid:-}" ]] && { kill "$oidc_pid" 2>/dev/null || true; }
+  [[ -n "${own_postgres:-}" ]] && { stop_postgres || true; }
   true
 }
 trap cleanup EXIT
@@ -70,7 +70,7 @@ backend:
   cors:
     origin: http://localhost:$port
   database:
-    prefix: oidc_test_${started}_
+    prefix: oidc_test_$(date +%s)_
   auth:
     externalAccess:
       - type: static
@@ -81,6 +81,12 @@ catalog:
       target: $repo/examples/org.yaml
       rules:
         - allow: [User, Group]
+deployments:
+  environments:
+    development: { cluster: local-nonprod }
+    production:
+      cluster: local-prod
+      policies: { image-source: { allowedRegistries: [ghcr.io/acme] } }
 YAML
 chmod -R a+rX "$work"
 home="$(mktemp -d /tmp/oidc-test-home.XXXXXX)"

@@ -119,7 +119,7 @@ expect(
   can.patchDeploymentsInAppNamespace === 'yes' &&
     can.readSecretMetadataInAppNamespace === 'yes' &&
     can.listPodsClusterWide === 'yes',
-  'the service account may apply in the application namespace and read what the Kubernetes tab lists',
+  'the service account may apply in the application namespace (incl. get on Secrets there, used for metadata only) and read what the Kubernetes tab lists',
   can,
 );
 expect(

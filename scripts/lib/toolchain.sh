@@ -78,6 +78,16 @@ ensure_dependencies() {
     grep --line-buffered -E '┌|└|YN0082|YN0009|YN0001|YN0028' | sed -u 's/^/  /'
   status=${PIPESTATUS[0]}
   set -o pipefail
+  # Yarn's node-modules linker sometimes copies a package folder before it is
+  # written ("While cloning <a> -> <b> ENOENT"); a second install completes.
+  if [[ "$status" != 0 ]] && grep -q 'While cloning .* ENOENT' "$repo/.portal/yarn-install.log"; then
+    log "yarn's link step raced with itself (While cloning … ENOENT); installing once more ..."
+    set +o pipefail
+    (cd "$repo" && yarn install --immutable 2>&1) | tee "$repo/.portal/yarn-install.log" |
+      grep --line-buffered -E '┌|└|YN0082|YN0009|YN0001|YN0028' | sed -u 's/^/  /'
+    status=${PIPESTATUS[0]}
+    set -o pipefail
+  fi
   if [[ "$status" != 0 ]]; then
     die "yarn install failed (full log: .portal/yarn-install.log); see the troubleshooting section of README.md"
   fi

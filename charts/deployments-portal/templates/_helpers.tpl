@@ -22,14 +22,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "portal.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "portal.fullname" .) .Values.serviceAccount.name -}}
+{{- else if .Values.serviceAccount.name -}}
+{{- .Values.serviceAccount.name -}}
+{{- else if .Values.rbac.create -}}
+{{- fail "serviceAccount.name is required when serviceAccount.create is false and rbac.create is true: the portal's cluster rights must not go to the namespace's default account" -}}
 {{- else -}}
-{{- default "default" .Values.serviceAccount.name -}}
+default
 {{- end -}}
 {{- end -}}
 
 {{/* The host of baseUrl, for the Ingress. */}}
 {{- define "portal.host" -}}
-{{- default (urlParse .Values.baseUrl).host .Values.ingress.host -}}
+{{- default (regexReplaceAll ":[0-9]+$" (urlParse .Values.baseUrl).host "") .Values.ingress.host -}}
 {{- end -}}
 
 {{/* The chart's part of the configuration, over the image's two files. */}}
@@ -68,9 +72,10 @@ deployments:
   notifications:
     webhookUrl: ${DEPLOYMENTS_WEBHOOK_URL}
 {{- end }}
-{{- if .Values.registerTemplates }}
+{{- if or .Values.registerTemplates .Values.catalogLocations }}
 catalog:
   locations:
+    {{- if .Values.registerTemplates }}
     - type: file
       target: /app/templates/deploy-application/template.yaml
       rules:
@@ -79,5 +84,9 @@ catalog:
       target: /app/templates/promote-application/template.yaml
       rules:
         - allow: [Template]
+    {{- end }}
+    {{- with .Values.catalogLocations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 {{- end }}
 {{- end -}}

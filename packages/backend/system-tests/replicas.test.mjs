@@ -257,24 +257,28 @@ test(
   { timeout: 120_000 },
   async () => {
     const path = '/entities/component/default/payments-api/health';
+    // The plugin's cache namespace, the key base64-encoded (Backstage's
+    // cache service does that).
+    const key = `deployments:${Buffer.from(
+      'health:entity:component:default/payments-api',
+    ).toString('base64')}`;
+    /** Until Redis holds the result A wrote (writes are not waited for). */
+    const stored = () =>
+      waitFor(
+        backends.A,
+        'the health result in Redis',
+        () => redis.cli('exists', key) === '1',
+        10_000,
+      );
     const fromA = await call(backends.A, 'ada', 'GET', path);
     assert.equal(fromA.status, 200, fromA.text);
+    await stored();
     const fromB = await call(backends.B, 'ada', 'GET', path);
     assert.equal(fromB.status, 200, fromB.text);
     // The same check, not a second one: same times, to the millisecond.
     assert.deepEqual(
       fromB.json.environments.map(e => e.checkedAt),
       fromA.json.environments.map(e => e.checkedAt),
-    );
-    // The plugin's cache namespace, the key base64-encoded (Backstage's
-    // cache service does that).
-    const key = `deployments:${Buffer.from(
-      'health:entity:component:default/payments-api',
-    ).toString('base64')}`;
-    assert.equal(
-      redis.cli('exists', key),
-      '1',
-      `the result is stored in Redis; keys: ${redis.cli('--scan')}`,
     );
     // A refresh checks again, and both replicas then serve the new result.
     const refreshed = await call(
@@ -284,10 +288,20 @@ test(
       `${path}?refresh=true`,
     );
     assert.equal(refreshed.status, 200, refreshed.text);
-    const again = await call(backends.A, 'ada', 'GET', path);
-    assert.deepEqual(
-      again.json.environments.map(e => e.checkedAt),
+    const refreshedAt = JSON.stringify(
       refreshed.json.environments.map(e => e.checkedAt),
+    );
+    await waitFor(
+      backends.A,
+      'A to serve the refreshed result',
+      async () => {
+        const again = await call(backends.A, 'ada', 'GET', path);
+        return (
+          JSON.stringify(again.json.environments.map(e => e.checkedAt)) ===
+          refreshedAt
+        );
+      },
+      10_000,
     );
   },
 );

@@ -19,10 +19,23 @@ import {
 import { DatabaseManager } from '@backstage/backend-defaults/database';
 import { Config } from '@backstage/config';
 import { Knex, knex } from 'knex';
+import { createHash } from 'node:crypto';
 
-/** pg_advisory_lock key: "deployments-portal startup". */
-const LOCK_KEY = 7_355_608_042;
 const WAIT_LIMIT_MS = 10 * 60_000;
+
+/**
+ * The advisory lock's key: one per installation (its database prefix), so
+ * portals, or test runs, sharing a PostgreSQL server with other prefixes
+ * never wait for each other.
+ */
+export function startupLockKey(config: Config): number {
+  const prefix =
+    config.getOptionalString('backend.database.prefix') ?? 'backstage_plugin_';
+  const digest = createHash('sha256')
+    .update(`deployments-portal startup ${prefix}`)
+    .digest();
+  return digest.readUIntBE(0, 6);
+}
 
 type Connection = Knex.PgConnectionConfig | string;
 
@@ -32,6 +45,7 @@ export class StartupLock {
 
   constructor(
     private readonly connection: Connection,
+    private readonly key: number,
     private readonly logger: LoggerService,
     private readonly waitLimitMs = WAIT_LIMIT_MS,
   ) {}
@@ -54,7 +68,7 @@ export class StartupLock {
     for (;;) {
       const { rows } = await client.raw<{ rows: Array<{ locked: boolean }> }>(
         'SELECT pg_try_advisory_lock(?) AS locked',
-        [LOCK_KEY],
+        [this.key],
       );
       if (rows[0]?.locked) {
         this.client = client;
@@ -85,7 +99,7 @@ export class StartupLock {
     this.client = undefined;
     if (!client) return;
     try {
-      await client.raw('SELECT pg_advisory_unlock(?)', [LOCK_KEY]);
+      await client.raw('SELECT pg_advisory_unlock(?)', [this.key]);
     } finally {
       await client.destroy();
     }
@@ -98,10 +112,10 @@ function postgresConnection(config: Config): Connection | undefined {
   }
   const connection = config.getOptional('backend.database.connection');
   if (typeof connection === 'string') return connection;
-  const { database: _d, ...rest } = (connection ??
-    {}) as Knex.PgConnectionConfig;
-  // The server's default database: the same for every replica.
-  return { ...rest, database: 'postgres' };
+  const settings = (connection ?? {}) as Knex.PgConnectionConfig;
+  // The database the connection names (the same for every replica), else the
+  // server's default one; an advisory lock is scoped to its database.
+  return { ...settings, database: settings.database ?? 'postgres' };
 }
 
 /**
@@ -125,7 +139,11 @@ export const serializedStartupDatabaseServiceFactory = createServiceFactory({
     });
     const connection = postgresConnection(config);
     const lock = connection
-      ? new StartupLock(connection, rootLogger.child({ service: 'startup' }))
+      ? new StartupLock(
+          connection,
+          startupLockKey(config),
+          rootLogger.child({ service: 'startup' }),
+        )
       : undefined;
     if (lock) {
       rootLifecycle.addStartupHook(() => lock.release());

@@ -57,7 +57,13 @@ export async function startRedis() {
     execFileSync('redis-cli', ['-p', String(port), ...args])
       .toString()
       .trim();
-  await until('redis', () => cli('ping') === 'PONG');
+  try {
+    await until('redis', () => cli('ping') === 'PONG');
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
@@ -113,16 +119,19 @@ export async function startLoadBalancer(servers) {
   execFileSync('haproxy', ['-c', '-f', config], { stdio: 'pipe' });
   const child = spawn('haproxy', ['-db', '-f', config], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
-  await until(
-    'haproxy',
-    async () =>
-      (await fetch(`${url}/.backstage/health/v1/readiness`)).status === 200,
-  );
-  return {
-    url,
-    stop() {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const stop = () => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await until(
+      'haproxy',
+      async () =>
+        (await fetch(`${url}/.backstage/health/v1/readiness`)).status === 200,
+    );
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return { url, stop };
 }

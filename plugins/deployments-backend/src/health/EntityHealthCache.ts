@@ -1,13 +1,17 @@
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 
+/** A cache read slower than this counts as a miss (a store being reconnected). */
+const READ_TIMEOUT_MS = 100;
+
 /**
  * Health results per entity for `cacheSeconds`, kept in the backend's cache
  * service (`backend.cache`: process memory by default, Redis or another
  * shared store with several replicas, so a result one replica found serves
  * the others), and the checks under way in this process, so concurrent
- * identical requests share one check. A cache that fails is skipped, never
- * a reason for a failed answer.
+ * identical requests share one check. The cache never delays an answer:
+ * a read slower than READ_TIMEOUT_MS is a miss, writes are not waited for,
+ * and a cache that fails is skipped.
  */
 export class EntityHealthCache {
   private readonly inFlight = new Map<string, Promise<EntityHealth>>();
@@ -39,8 +43,8 @@ export class EntityHealthCache {
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
       pending = check()
-        .then(async value => {
-          await this.remember(key, value);
+        .then(value => {
+          this.remember(key, value);
           return value;
         })
         .finally(() => this.inFlight.delete(flightKey));
@@ -50,8 +54,14 @@ export class EntityHealthCache {
   }
 
   private async read(key: string): Promise<EntityHealth | undefined> {
+    const slow = AbortSignal.timeout(READ_TIMEOUT_MS);
     try {
-      return await this.cache.get<EntityHealth>(`health:entity:${key}`);
+      return await Promise.race([
+        this.cache.get<EntityHealth>(`health:entity:${key}`),
+        new Promise<undefined>(resolve =>
+          slow.addEventListener('abort', () => resolve(undefined)),
+        ),
+      ]);
     } catch (error) {
       this.logger?.warn(
         `Health cache unavailable, checking anew: ${(error as Error).message}`,
@@ -60,18 +70,20 @@ export class EntityHealthCache {
     }
   }
 
-  private async remember(key: string, value: EntityHealth) {
+  private remember(key: string, value: EntityHealth) {
     if (this.cacheSeconds <= 0) return;
-    try {
-      await this.cache.set(`health:entity:${key}`, value, {
-        ttl: this.cacheSeconds * 1000,
-      });
-    } catch (error) {
+    const failed = (error: unknown) =>
       this.logger?.warn(
         `Health cache unavailable, result not kept: ${
           (error as Error).message
         }`,
       );
+    try {
+      this.cache
+        .set(`health:entity:${key}`, value, { ttl: this.cacheSeconds * 1000 })
+        .catch(failed);
+    } catch (error) {
+      failed(error);
     }
   }
 }
