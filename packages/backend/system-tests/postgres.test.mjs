@@ -4,9 +4,12 @@
 // Run through `./portal test`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import {
   freePort,
   launchBackend,
+  repoRoot,
   listDatabases,
   outputTail,
   requirePostgresEnv,
@@ -15,21 +18,54 @@ import {
 } from './lib/harness.mjs';
 
 let backend;
+let oidc;
 
 before(async () => {
   requirePostgresEnv();
   const port = await freePort();
+  // The production config signs in through OIDC: a real provider answers
+  // its discovery (scripts/oidc/server.mjs).
+  const oidcPort = await freePort();
+  oidc = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'scripts/oidc/server.mjs'),
+      String(oidcPort),
+      `http://127.0.0.1:${port}/api/auth/oidc/handler/frame`,
+      'systest',
+      'not-a-secret',
+    ],
+    { stdio: 'ignore' },
+  );
   // `yarn start` as an operator would run it; the database comes from
   // POSTGRES_* through app-config.production.yaml.
   backend = await launchBackend({
     port,
     configs: ['app-config.yaml', 'app-config.production.yaml'],
-    env: { APP_CONFIG_app_baseUrl: `http://127.0.0.1:${port}` },
+    env: {
+      APP_CONFIG_app_baseUrl: `http://127.0.0.1:${port}`,
+      OIDC_METADATA_URL: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      OIDC_CLIENT_ID: 'systest',
+      OIDC_CLIENT_SECRET: 'not-a-secret',
+      AUTH_SESSION_SECRET: 'systest-session-secret-of-32-characters',
+      // The production config removes the local environments; a site
+      // configures its own.
+      APP_CONFIG_deployments_environments: JSON.stringify({
+        development: { cluster: 'local-nonprod' },
+        production: {
+          cluster: 'local-prod',
+          policies: { 'image-source': { allowedRegistries: ['ghcr.io/acme'] } },
+        },
+      }),
+    },
     throughCli: true,
   });
 });
 
-after(() => stopBackend(backend));
+after(async () => {
+  await stopBackend(backend);
+  oidc?.kill();
+});
 
 test(
   'the backend becomes ready on PostgreSQL with the production config',
