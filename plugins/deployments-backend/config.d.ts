@@ -13,6 +13,21 @@ export interface Config {
        * ready in time. Default true.
        */
       autoRollback?: boolean;
+      /**
+       * Once the pods of a new revision are Ready, the engine probes the
+       * application's readiness contract (GET /api/v2/ready, where the
+       * Service Health tab probes it) for a window; a revision that fails
+       * it is rolled back like one that never became ready. Applications
+       * without a health target are not verified.
+       */
+      verification?: {
+        /** How long readiness must hold, in seconds; 0 switches verification off. Default 10. */
+        windowSeconds?: number;
+        /** Seconds between probes. Default 2. */
+        intervalSeconds?: number;
+        /** Failed readiness probes in a row that fail the revision. Default 2. */
+        failureThreshold?: number;
+      };
     };
     /**
      * The change engine: every deploy, update, restart, rollback, delete and

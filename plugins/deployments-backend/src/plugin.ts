@@ -22,6 +22,7 @@ import { Preflight } from './changes/Preflight';
 import { ChangeSignals } from './changes/ChangeSignals';
 import { ChangeViews } from './changes/ChangeViews';
 import { ChangeWorker } from './changes/ChangeWorker';
+import { HealthVerifier } from './changes/HealthVerifier';
 import { readEngineSettings } from './changes/readEngineSettings';
 import { createFinishedReporter } from './changes/reportFinished';
 import { DefaultHealthService } from './health/DefaultHealthService';
@@ -146,6 +147,17 @@ export const deploymentsPlugin = createBackendPlugin({
           },
         });
 
+        const health = DefaultHealthService.create({
+          config,
+          logger,
+          catalog,
+          permissions,
+          clusters,
+          environments,
+          // Shared by the replicas when backend.cache is Redis.
+          cache,
+        });
+
         const signals = ChangeSignals.create({
           knex: changes.knex,
           logger,
@@ -175,6 +187,13 @@ export const deploymentsPlugin = createBackendPlugin({
           targets,
           logger,
           settings: engine.executor,
+          verifier: HealthVerifier.create({
+            settings: engine.verification,
+            application: ref => applications.application(ref),
+            probe: (entity, environment, namespace, signal) =>
+              health.probeNow(entity, environment, namespace, signal),
+            logger,
+          }),
           onTransition: change => signals.notify(change.id),
           onFinished: reportFinished,
         });
@@ -269,17 +288,6 @@ export const deploymentsPlugin = createBackendPlugin({
             authorizer,
             environments: environments.map(e => e.name),
           }),
-        });
-
-        const health = DefaultHealthService.create({
-          config,
-          logger,
-          catalog,
-          permissions,
-          clusters,
-          environments,
-          // Shared by the replicas when backend.cache is Redis.
-          cache,
         });
 
         httpRouter.use(

@@ -6,7 +6,6 @@ import {
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import {
   applyOrder,
-  KubernetesDeployer,
   objectKey,
   PartialApplyError,
 } from '../kubernetes/KubernetesDeployer';
@@ -19,6 +18,8 @@ import {
   StoredChange,
 } from '../store/ChangeStore';
 import { ChangePlanner } from './ChangePlanner';
+import { HealthVerifier } from './HealthVerifier';
+import { restorePrevious } from './restorePrevious';
 
 /** How the executor treats rollouts. */
 export type ExecutorSettings = {
@@ -40,7 +41,8 @@ export type ExecutorSettings = {
  *   with the Deployment last (a restart patches its pod template, a delete
  *   removes the objects); a refusal half-way restores what ran;
  * - verifying: follows the rollout until the deadline, measured from the
- *   apply; only a real failure of the new version rolls back;
+ *   apply, then verifies the readiness contract for a window
+ *   (HealthVerifier); only a real failure of the new version rolls back;
  * - rolling-back: re-applies the previous revision's objects (or removes a
  *   first deploy's) and waits for it.
  *
@@ -55,6 +57,8 @@ export class ChangeExecutor {
     targets: Targets;
     logger: LoggerService;
     settings: ExecutorSettings;
+    /** Verifies the readiness contract of a revision whose pods are Ready. */
+    verifier?: HealthVerifier;
     /** After every step (wakes waiters and the UI). */
     onTransition: (change: StoredChange) => void;
     /** Once, when a change ends (audit, notifications, approvals, metrics). */
@@ -196,7 +200,7 @@ export class ChangeExecutor {
         .join(', ')})`;
       return this.move(change, worker, 'rolling-back', {
         reason,
-        fields: { error: reason },
+        fields: { error: reason, failureDetectedAt: new Date() },
       });
     }
     const base = await this.baseManifests(change);
@@ -231,7 +235,24 @@ export class ChangeExecutor {
         signal,
       });
     if (verdict.outcome === 'ready') {
-      return this.end(change, worker, 'succeeded');
+      const verification = this.options.verifier
+        ? await this.options.verifier.afterReady(change, signal)
+        : ({ outcome: 'ok', note: '' } as const);
+      if (verification.outcome === 'aborted') return change;
+      if (verification.outcome === 'ok') {
+        return this.end(
+          change,
+          worker,
+          'succeeded',
+          undefined,
+          verification.note,
+        );
+      }
+      return this.failVerification(
+        change,
+        worker,
+        `Revision ${change.revision} is not healthy: ${verification.reason}`,
+      );
     }
     if (verdict.outcome === 'aborted') {
       return change;
@@ -244,11 +265,24 @@ export class ChangeExecutor {
         `Revision ${change.revision} could not be verified, so it was not rolled back: ${verdict.reason}`,
       );
     }
-    const reason = `Revision ${change.revision} did not become ready: ${
-      verdict.outcome === 'timeout'
-        ? `rollout did not become ready within ${timeoutSeconds}s (${verdict.reason})`
-        : verdict.reason
-    }`;
+    return this.failVerification(
+      change,
+      worker,
+      `Revision ${change.revision} did not become ready: ${
+        verdict.outcome === 'timeout'
+          ? `rollout did not become ready within ${timeoutSeconds}s (${verdict.reason})`
+          : verdict.reason
+      }`,
+    );
+  }
+
+  /** A new revision failed: roll back when it may, else end failed. */
+  private async failVerification(
+    change: StoredChange,
+    worker: string,
+    reason: string,
+  ): Promise<StoredChange> {
+    const detectedAt = new Date();
     const canRollBack =
       this.options.settings.autoRollback &&
       change.baseRevision !== undefined &&
@@ -266,7 +300,7 @@ export class ChangeExecutor {
     });
     return this.move(change, worker, 'rolling-back', {
       reason,
-      fields: { error: reason },
+      fields: { error: reason, failureDetectedAt: detectedAt },
     });
   }
 
@@ -280,63 +314,23 @@ export class ChangeExecutor {
     worker: string,
     signal: AbortSignal,
   ) {
-    const cause = change.error ?? `Revision ${change.revision} failed`;
-    const deployer = this.options.targets.deployer(change.environment);
-    const manifests = await this.options.changes.manifests(change.id);
-    const base = await this.baseManifests(change);
-    try {
-      if (!base) {
-        await deployer.delete(manifests);
-        return await this.end(
-          change,
-          worker,
-          'rolled-back',
-          `${cause}; removed the objects it had created (it was the first deploy)`,
-        );
-      }
-      await deployer.apply(applyOrder(base));
-      await deployer.prune(manifests, base);
-      let restored = '';
-      if (change.appliedAt) {
-        const verdict = await this.waitForRestored(deployer, change, signal);
-        if (verdict === undefined) return change;
-        restored = verdict;
-      }
-      return await this.end(
-        change,
-        worker,
-        'rolled-back',
-        `${cause}; rolled back to revision ${change.baseRevision}${restored}`,
-      );
-    } catch (error) {
-      if (error instanceof LeaseLostError) throw error;
-      return this.end(
-        change,
-        worker,
-        'failed',
-        `${cause}; the automatic rollback failed too: ${
-          (error as PartialApplyError).cause?.message ??
-          (error as Error).message
-        }`,
-      );
-    }
-  }
-
-  /** '' when the restored revision is ready, else why not; undefined when stopped. */
-  private async waitForRestored(
-    deployer: KubernetesDeployer,
-    change: StoredChange,
-    signal: AbortSignal,
-  ): Promise<string | undefined> {
-    const verdict = await deployer.followRollout(
-      change.namespace,
-      change.name,
-      { deadline: Date.now() + this.timeoutOf(change) * 1000, signal },
+    const restored = await restorePrevious({
+      change,
+      deployer: this.options.targets.deployer(change.environment),
+      manifests: await this.options.changes.manifests(change.id),
+      base: await this.baseManifests(change),
+      timeoutSeconds: this.timeoutOf(change),
+      signal,
+    });
+    if (!restored) return change;
+    return this.end(
+      change,
+      worker,
+      restored.status,
+      restored.message,
+      undefined,
+      restored.restoredAt,
     );
-    if (verdict.outcome === 'aborted') return undefined;
-    return verdict.outcome === 'ready'
-      ? ''
-      : ` (which is not ready either: ${verdict.reason})`;
   }
 
   private async baseManifests(
@@ -370,16 +364,25 @@ export class ChangeExecutor {
     return moved;
   }
 
-  /** Ends a change (`error`: why it did not succeed) and reports it once. */
+  /**
+   * Ends a change (`error`: why it did not succeed; `note`: what else its
+   * history should say; `restoredAt`: when a rollback had the previous
+   * revision ready) and reports it once.
+   */
   private async end(
     change: StoredChange,
     worker: string,
     status: 'succeeded' | 'failed' | 'rolled-back',
     error?: string,
+    note?: string,
+    restoredAt?: Date,
   ): Promise<StoredChange> {
     const ended = await this.move(change, worker, status, {
-      reason: error,
-      fields: error === undefined ? {} : { error },
+      reason: error ?? (note || undefined),
+      fields: {
+        ...(error === undefined ? {} : { error }),
+        ...(restoredAt ? { restoredAt } : {}),
+      },
     });
     const level = status === 'succeeded' ? 'info' : 'warn';
     this.options.logger[level](`Change ${status}`, {

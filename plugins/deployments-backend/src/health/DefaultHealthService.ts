@@ -25,9 +25,10 @@ import { performance } from 'node:perf_hooks';
 import { ClusterClients } from '../kubernetes/ClusterClients';
 import { EnvironmentConfig } from '../service/readEnvironments';
 import { checkEnvironment } from './checkEnvironment';
-import { CheckContext } from './checkTypes';
+import { CheckContext, ProbeOutcome } from './checkTypes';
 import { EntityHealthCache } from './EntityHealthCache';
 import { overallState } from './healthState';
+import { probeOnce } from './probeOnce';
 import { HealthService } from './HealthService';
 import { Limiter } from './Limiter';
 import { HealthSettings, readHealthSettings } from './readHealthSettings';
@@ -131,6 +132,25 @@ export class DefaultHealthService implements HealthService {
     return this.cache.getOrCheck(stringifyEntityRef(entity), refresh, () =>
       this.check(entity, refresh),
     );
+  }
+
+  /**
+   * The contract of `entity` in one environment's namespace, probed now
+   * (no cache, no permission check): for the engine's verification.
+   */
+  probeNow(
+    entity: Entity,
+    environment: string,
+    namespace: string,
+    signal?: AbortSignal,
+  ): Promise<ProbeOutcome> {
+    const config = this.environments.find(e => e.name === environment);
+    if (!config) {
+      return Promise.resolve({
+        probeError: `environment ${environment} is not configured`,
+      });
+    }
+    return probeOnce(this.context, entity, config, namespace, signal);
   }
 
   private async check(entity: Entity, refresh: boolean): Promise<EntityHealth> {

@@ -334,6 +334,10 @@ export class ChangeStore {
         update.base_revision = fields.baseRevision;
       }
       if (fields.appliedAt) update.applied_at = fields.appliedAt;
+      if (fields.failureDetectedAt) {
+        update.failure_detected_at = fields.failureDetectedAt;
+      }
+      if (fields.restoredAt) update.restored_at = fields.restoredAt;
       if (fields.error !== undefined) update.error = fields.error;
       const count = await tx(TABLE)
         .where({ id: change.id, lease_owner: worker })

@@ -24,6 +24,10 @@ export type ChangeFields = {
   digest?: string | null;
   baseRevision?: number | null;
   appliedAt?: Date;
+  /** When the engine decided the new revision failed (time to detect). */
+  failureDetectedAt?: Date;
+  /** When an automatic rollback had the previous revision ready (time to restore). */
+  restoredAt?: Date;
   error?: string;
 };
 

@@ -8,6 +8,7 @@ import {
   EnvironmentName,
   FINAL_STATUSES,
   PolicyViolation,
+  RecoveryTimes,
   RenderedManifest,
   StatusTransition,
 } from '@deployments-portal/backstage-plugin-deployments-common';
@@ -51,6 +52,8 @@ export type RecordRow = {
   approval_id: string | null;
   task_id: string | null;
   warnings: string | null;
+  failure_detected_at: Date | string | number | null;
+  restored_at: Date | string | number | null;
 };
 
 /** Every column a DeploymentRecord needs: all but the (large) manifests. */
@@ -77,6 +80,9 @@ export const RECORD_COLUMNS = [
   'approval_id',
   'task_id',
   'warnings',
+  'applied_at',
+  'failure_detected_at',
+  'restored_at',
 ] as const satisfies ReadonlyArray<keyof RecordRow>;
 
 /** A new change or history entry. */
@@ -136,11 +142,31 @@ export function toRecord(
     approvalId: row.approval_id ?? undefined,
     taskId: row.task_id ?? undefined,
     warnings: row.warnings ? JSON.parse(row.warnings) : undefined,
+    recovery: recoveryOf(row),
   };
   for (const key of Object.keys(record) as Array<keyof DeploymentRecord>) {
     if (record[key] === undefined) delete record[key];
   }
   return record;
+}
+
+/** Time to detect and to restore, for a change rolled back automatically. */
+function recoveryOf(
+  row: Pick<RecordRow, 'applied_at' | 'failure_detected_at' | 'restored_at'>,
+): RecoveryTimes | undefined {
+  const detectedAt = iso(row.failure_detected_at);
+  if (!detectedAt) return undefined;
+  const appliedAt = iso(row.applied_at);
+  const restoredAt = iso(row.restored_at);
+  const seconds = (from: string, to: string) =>
+    Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10);
+  return {
+    detectedAt,
+    detectSeconds: appliedAt ? seconds(appliedAt, detectedAt) : 0,
+    ...(restoredAt
+      ? { restoredAt, restoreSeconds: seconds(detectedAt, restoredAt) }
+      : {}),
+  };
 }
 
 /** Constant values (never input) as an SQL list. */
@@ -219,6 +245,8 @@ export async function insertRecordRow(
     warnings: record.warnings?.length
       ? JSON.stringify(record.warnings.slice(0, 20))
       : null,
+    failure_detected_at: null,
+    restored_at: null,
   };
   await tx(RECORDS_TABLE).insert(row);
   return row;

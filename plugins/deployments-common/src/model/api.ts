@@ -46,6 +46,50 @@ export type LiveDeploymentState = {
 export type DeploymentDetails = {
   record: DeploymentRecord;
   live: LiveDeploymentState;
+  /** What the last drift check found changed in the cluster, if anything. */
+  drift?: DeploymentDrift;
+};
+
+/**
+ * One field of a live object that differs from what the portal applied.
+ * Values of plain configuration (ConfigMap data, env values) are never
+ * included, only where they changed.
+ *
+ * @public
+ */
+export type DriftedField = {
+  /** `Kind/name` of the object. */
+  object: string;
+  /** Dotted path of the field (`spec.replicas`, `spec.template.spec.containers[app].image`); absent when the object is gone. */
+  path?: string;
+  /** `changed`: another value; `removed`: the field (or, without path, the object) is gone. */
+  change: 'changed' | 'removed';
+  /** What the portal applied (absent for configuration values). */
+  applied?: string;
+  /** What the cluster has now (absent for configuration values). */
+  live?: string;
+  /** The field manager that owns the field now (`kubectl-edit`, a controller, …), when the cluster says. */
+  manager?: string;
+  /** When that manager last wrote the object, when the cluster says. */
+  changedAt?: string;
+};
+
+/**
+ * A deployment whose live objects differ from what its running revision
+ * applied, as the scheduled drift check found it.
+ *
+ * @public
+ */
+export type DeploymentDrift = {
+  /** The running revision whose objects were compared. */
+  revision: number;
+  /** When the check first saw this drift. */
+  detectedAt: string;
+  /** When the check last confirmed it. */
+  checkedAt: string;
+  /** At most 20 fields; `moreFields` counts the rest. */
+  fields: DriftedField[];
+  moreFields: number;
 };
 
 /** Identifies a deployment. @public */

@@ -68,6 +68,17 @@ export type StatusTransition = {
   reason?: string;
 };
 
+/** Time to detect and time to restore of an automatic rollback. @public */
+export type RecoveryTimes = {
+  detectedAt: string;
+  /** From the end of the apply to the detection. */
+  detectSeconds: number;
+  /** Absent when the previous revision did not become ready. */
+  restoredAt?: string;
+  /** From the detection to the previous revision being ready. */
+  restoreSeconds?: number;
+};
+
 /** One entry of a deployment's history: a change and how it went. @public */
 export type DeploymentRecord = {
   /** The change's id: `GET /changes/{id}` follows it. */
@@ -102,6 +113,12 @@ export type DeploymentRecord = {
    */
   warnings?: PolicyViolation[];
   error?: string;
+  /**
+   * For a change the engine rolled back automatically: when the failure was
+   * detected (seconds after the apply) and when the previous revision was
+   * ready again (seconds after the detection).
+   */
+  recovery?: RecoveryTimes;
   statusHistory: StatusTransition[];
   createdAt: string;
   /** When a worker first picked it up. */
