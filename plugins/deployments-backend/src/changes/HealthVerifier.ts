@@ -36,8 +36,10 @@ export type ContractProbe = (
  * (`GET /api/v2/ready`, through the service proxy or the configured URL)
  * for a window after its pods became Ready: Kubernetes' readiness probe
  * says the container answers, this says the service can serve (its
- * database, its configuration). `failureThreshold` failures in a row fail
- * it; one good answer resets the count.
+ * database, its configuration). `failureThreshold` answers other than 200
+ * in a row fail it; one 200 resets the count. A probe that gets no answer
+ * at all is inconclusive (the portal may not reach the target): a window
+ * without a single answer ends `skipped`, not failed.
  */
 export class HealthVerifier {
   static create(options: {
@@ -103,8 +105,9 @@ export class HealthVerifier {
     }
     const deadline = Date.now() + settings.windowSeconds * 1000;
     let failures = 0;
-    let probes = 0;
+    let answered = 0;
     let last = '';
+    let silence = '';
     for (;;) {
       if (signal.aborted) return { outcome: 'aborted' };
       const outcome = await probe(
@@ -120,11 +123,12 @@ export class HealthVerifier {
           reason: outcome.probeError ?? 'no health target',
         };
       }
-      probes += 1;
       const readiness = outcome.probes.readiness;
       if (readiness.status === 'up') {
+        answered += 1;
         failures = 0;
-      } else {
+      } else if (readiness.status === 'down') {
+        answered += 1;
         failures += 1;
         last = describeReadiness(outcome.probes);
         if (failures >= settings.failureThreshold) {
@@ -135,6 +139,10 @@ export class HealthVerifier {
             } in a row after the pods were Ready: ${last}`,
           };
         }
+      } else {
+        // No answer says nothing about the release (the portal may not
+        // reach the target): neither a failure nor a success.
+        silence = describeReadiness(outcome.probes);
       }
       const wait = Math.min(
         settings.intervalSeconds * 1000,
@@ -147,14 +155,19 @@ export class HealthVerifier {
         return { outcome: 'aborted' };
       }
     }
+    if (answered === 0) {
+      return {
+        outcome: 'skipped',
+        reason: `the readiness contract did not answer during the ${settings.windowSeconds}s window (${silence})`,
+      };
+    }
     if (failures > 0) {
-      // The window ended on a failure short of the threshold: look once more.
       return {
         outcome: 'failed',
         reason: `its readiness contract was failing when the verification window of ${settings.windowSeconds}s ended: ${last}`,
       };
     }
-    return { outcome: 'verified', probes };
+    return { outcome: 'verified', probes: answered };
   }
 }
 
