@@ -8,16 +8,26 @@ export type ObjectDiff = {
   kind: string;
   name: string;
   change: 'create' | 'update' | 'unchanged';
-  /** Changed fields, as paths (e.g. `spec.template.spec.containers[0].image`). */
+  /**
+   * Changed fields, as paths (e.g. `spec.template.spec.containers[0].image`):
+   * the first 20.
+   */
   fields: string[];
+  /** How many more fields changed than `fields` lists. */
+  moreFields?: number;
 };
 
 /** The answer of POST /validate. @public */
 export type ValidationResult = {
   valid: boolean;
-  /** Schema errors: the request could not be rendered. */
+  /** Schema errors: the request could not be rendered. The first 20. */
   errors: RequestValidationError[];
+  /** How many more schema errors there are than `errors` lists. */
+  moreErrors?: number;
+  /** Policy findings, blocking ones first: the first 20. */
   violations: PolicyViolation[];
+  /** How many more findings there are than `violations` lists. */
+  moreViolations?: number;
   /** Server-side dry run of the rendered objects, when it ran. */
   dryRun?: { ok: boolean; error?: string };
   diff: ObjectDiff[];

@@ -101,6 +101,66 @@ describe('parseDeploymentRequest', () => {
     );
   });
 
+  it('refuses env var names and secret keys longer than Kubernetes takes (253)', () => {
+    const longest = `A${'_'.repeat(252)}`;
+    expect(
+      parseDeploymentRequest(
+        developmentRequest({
+          env: [
+            { name: longest, value: 'x' },
+            {
+              name: 'TOKEN',
+              secretKeyRef: { name: 'payments-api', key: 'k'.repeat(253) },
+            },
+          ],
+        }),
+      ).success,
+    ).toBe(true);
+    expect(
+      errorsOf(
+        developmentRequest({
+          env: [
+            { name: `${longest}_`, value: 'x' },
+            {
+              name: 'TOKEN',
+              secretKeyRef: { name: 'payments-api', key: 'k'.repeat(254) },
+            },
+          ],
+        }),
+      ),
+    ).toEqual([
+      {
+        field: 'env[0].name',
+        message:
+          'env var name must be at most 253 characters (a ConfigMap key)',
+      },
+      {
+        field: 'env[1].secretKeyRef.key',
+        message:
+          'secretKeyRef.key must be at most 253 characters (a Secret key)',
+      },
+    ]);
+  });
+
+  it('names at most 5 unknown fields, cut to size, and counts the rest', () => {
+    const extra = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [
+        `x${i}\u0000${'y'.repeat(1000)}`,
+        1,
+      ]),
+    );
+    const errors = errorsOf({ ...developmentRequest(), ...extra });
+    expect(errors).toEqual([
+      {
+        field: '(request)',
+        message: `unknown fields ${[0, 1, 2, 3, 4]
+          .map(i => `x${i} ${'y'.repeat(23 - 2 - String(i).length)}…`)
+          .join(', ')} and 995 more: remove them`,
+      },
+    ]);
+    expect(errors[0].message.length).toBeLessThan(200);
+  });
+
   it('refuses an env var defined twice', () => {
     expect(
       errorsOf(
@@ -236,6 +296,29 @@ describe('imageReference', () => {
       }),
     ).toBe(`r/a@sha256:${'0'.repeat(64)}`);
     expect(imageReference({ repository: 'r/a', tag: '1' })).toBe('r/a:1');
+  });
+
+  it('fits the 512-character image columns whatever the request holds: repositories up to 255 characters (Docker)', () => {
+    const repository = `ghcr.io/acme/${'b'.repeat(255 - 13)}`;
+    const tag = `1${'x'.repeat(127)}`;
+    const digest = `sha256:${'0'.repeat(64)}`;
+    const accepted = parseDeploymentRequest(
+      developmentRequest({ image: { repository, tag, digest } }),
+    );
+    expect(accepted.success).toBe(true);
+    // The longest reference anything builds: repository:tag@digest.
+    expect(`${repository}:${tag}@${digest}`.length).toBeLessThanOrEqual(512);
+    expect(imageReference({ repository, tag }).length).toBeLessThanOrEqual(512);
+    expect(
+      errorsOf(
+        developmentRequest({ image: { repository: `${repository}b`, tag } }),
+      ),
+    ).toEqual([
+      {
+        field: 'image.repository',
+        message: 'image repository must be at most 255 characters',
+      },
+    ]);
   });
 });
 

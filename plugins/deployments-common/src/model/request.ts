@@ -68,6 +68,21 @@ const entityRef = (kind: string, example: string) =>
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
+/**
+ * The longest image repository (Docker's limit for a repository name).
+ * With the longest tag (128) and a digest (71) the full reference
+ * `repository:tag@digest` is at most 456 characters, so it always fits the
+ * 512-character image columns of records, approvals and the audit trail.
+ */
+const MAX_IMAGE_REPOSITORY_LENGTH = 255;
+
+/**
+ * The longest name Kubernetes takes for an object or a ConfigMap/Secret key
+ * (253, a DNS-1123 subdomain's limit): env var names and secret keys are
+ * ConfigMap and Secret keys.
+ */
+const MAX_KEY_LENGTH = 253;
+
 /** Container image: repository plus a tag, a digest or both. */
 export const imageSchema = z
   .strictObject({
@@ -75,7 +90,9 @@ export const imageSchema = z
       .string({
         error: 'image repository is required, e.g. ghcr.io/acme/payments-api',
       })
-      .max(400, { error: 'image repository must be at most 400 characters' })
+      .max(MAX_IMAGE_REPOSITORY_LENGTH, {
+        error: `image repository must be at most ${MAX_IMAGE_REPOSITORY_LENGTH} characters`,
+      })
       .regex(IMAGE_REPOSITORY_PATTERN, {
         error:
           'must be an image repository without tag or digest, e.g. ghcr.io/acme/payments-api',
@@ -110,6 +127,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const envName = z
   .string({ error: 'env var name is required' })
+  .max(MAX_KEY_LENGTH, {
+    error: `env var name must be at most ${MAX_KEY_LENGTH} characters (a ConfigMap key)`,
+  })
   .regex(ENV_NAME, {
     error:
       "must be an environment variable name: letters, digits and '_', not starting with a digit, e.g. DATABASE_URL",
@@ -128,6 +148,9 @@ export const secretEnvVarSchema = z.strictObject({
     name: dnsLabel('secretKeyRef.name'),
     key: z
       .string({ error: 'secretKeyRef.key is required' })
+      .max(MAX_KEY_LENGTH, {
+        error: `secretKeyRef.key must be at most ${MAX_KEY_LENGTH} characters (a Secret key)`,
+      })
       .regex(/^[-._a-zA-Z0-9]+$/, {
         error:
           "secretKeyRef.key must consist of letters, digits, '-', '_' or '.'",
@@ -424,6 +447,33 @@ function fieldOf(path: PropertyKey[]): string {
     .join('');
 }
 
+/** How many unknown fields a message names; the rest are counted. */
+const MAX_NAMED_FIELDS = 5;
+/** How much of an unknown field's name a message quotes. */
+const MAX_FIELD_NAME = 24;
+
+/**
+ * The message of unknown fields, e.g. `unknown field x: remove it` or
+ * `unknown fields a, b and 3 more: remove them`: at most 5 fields, each cut
+ * to 24 characters and without control characters, so the message stays
+ * under 200 characters whatever a caller sends.
+ *
+ * @public
+ */
+export function unknownFieldsMessage(keys: readonly string[]): string {
+  const named = keys.slice(0, MAX_NAMED_FIELDS).map(key => {
+    // eslint-disable-next-line no-control-regex
+    const printable = key.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+    return printable.length > MAX_FIELD_NAME
+      ? `${printable.slice(0, MAX_FIELD_NAME - 1)}…`
+      : printable;
+  });
+  const more = keys.length - named.length;
+  return `unknown field${keys.length > 1 ? 's' : ''} ${named.join(', ')}${
+    more > 0 ? ` and ${more} more` : ''
+  }: remove ${keys.length > 1 ? 'them' : 'it'}`;
+}
+
 /**
  * Validates a deployment request. Unknown fields are rejected; every error
  * names its field.
@@ -439,11 +489,7 @@ export function parseDeploymentRequest(input: unknown): RequestParseResult {
       if (issue.code === 'unrecognized_keys') {
         return {
           field: fieldOf(issue.path) || '(request)',
-          message: `unknown field${
-            issue.keys.length > 1 ? 's' : ''
-          } ${issue.keys.join(', ')}: remove ${
-            issue.keys.length > 1 ? 'them' : 'it'
-          }`,
+          message: unknownFieldsMessage(issue.keys),
         };
       }
       return {

@@ -632,4 +632,52 @@ describe('evaluatePolicies', () => {
     ]);
     expect(hasBlockingViolations(violations)).toBe(true);
   });
+
+  it('cuts what a finding says to a fixed size, whatever the request or a module policy holds', () => {
+    const parsed = parseDeploymentRequest(developmentRequest());
+    if (!parsed.success) throw new Error('invalid fixture');
+    const huge = `a\u0000b${'x'.repeat(100_000)}`;
+    const violations = evaluatePolicies(
+      {
+        request: parsed.request,
+        manifests: [],
+        context: { owner: OWNER, cluster: {} },
+      },
+      [
+        {
+          id: 'verbose',
+          title: 'Verbose',
+          description: 'quotes everything',
+          defaultSeverity: 'warning',
+          evaluate: () => [{ path: huge, message: huge, hint: huge }],
+        },
+        {
+          id: 'throws-verbosely',
+          title: 'Throws verbosely',
+          description: 'throws with everything',
+          defaultSeverity: 'warning',
+          evaluate: () => {
+            throw new Error(huge);
+          },
+        },
+      ],
+    );
+    expect(violations).toHaveLength(2);
+    const [finding, failure] = violations;
+    expect(finding.path).toHaveLength(200);
+    expect(finding.message).toHaveLength(500);
+    expect(finding.hint).toHaveLength(500);
+    expect(finding.message.startsWith('a b')).toBe(true);
+    expect(finding.message.endsWith('…')).toBe(true);
+    expect(failure.message).toHaveLength(500);
+
+    // A built-in quoting the longest env var name stays within the bounds.
+    const name = `${'X'.repeat(244)}_PASSWORD`;
+    const [plaintext] = check(
+      'plaintext-secrets',
+      developmentRequest({ env: [{ name, value: 'hunter2' }] }),
+    );
+    expect(plaintext.message).toContain(name);
+    expect(plaintext.message.length).toBeLessThanOrEqual(500);
+  });
 });

@@ -32,12 +32,24 @@ export function otapPolicyEnvironment(name: string): PolicyEnvironment {
   };
 }
 
+/** Longest path, message and hint of a violation (they quote the request). */
+const MAX_PATH = 200;
+const MAX_TEXT = 500;
+
+/** Text cut to `max` characters (an ellipsis last when cut), control characters as spaces. */
+function clipped(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const printable = String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return printable.length > max ? `${printable.slice(0, max - 1)}…` : printable;
+}
+
 /**
  * Runs every enabled policy. `environment` is the request's environment as
  * configured (production or not, the one before it); without it, the
  * default OTAP order is assumed. Never throws: a policy that fails is reported
  * as an error-level violation of that policy, so a broken custom policy
- * blocks rather than silently passing.
+ * blocks rather than silently passing. Each violation's path is cut to 200
+ * characters, its message and hint to 500.
  *
  * @public
  */
@@ -64,14 +76,25 @@ export function evaluatePolicies(
     };
     try {
       for (const finding of policy.evaluate(input, parameters)) {
-        violations.push({ ...base, ...finding });
+        // Findings quote the request (names, values, images): cut to a
+        // fixed size, so no answer, record or log line grows with it.
+        violations.push({
+          ...base,
+          ...finding,
+          path: clipped(finding.path, MAX_PATH),
+          message: clipped(finding.message, MAX_TEXT),
+          hint: clipped(finding.hint, MAX_TEXT),
+        });
       }
     } catch (error) {
       violations.push({
         ...base,
         severity: 'error',
         path: '(policy)',
-        message: `policy ${policy.id} failed: ${(error as Error).message}`,
+        message: clipped(
+          `policy ${policy.id} failed: ${(error as Error).message}`,
+          MAX_TEXT,
+        ),
         hint: 'report this to the platform team; the deployment is blocked until the policy works',
       });
     }
