@@ -18,6 +18,7 @@ import { ApprovalStore, NewApprovalRequest } from '../store/ApprovalStore';
 import { AuditLog, auditSubjectOfApproval } from '../audit/AuditLog';
 import { Notifier } from './Notifier';
 import { changeHash } from './changeHash';
+import { hasControlCharacters } from '../service/errors';
 
 const DEFAULT_EXPIRES_AFTER_HOURS = 72;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -139,10 +140,22 @@ export class ApprovalService {
     }
   }
 
-  /** Refuses a comment that is too long for the record. */
+  /**
+   * Refuses a comment the record cannot take: too long, or with control
+   * characters other than line breaks and tabs (PostgreSQL cannot store
+   * NUL).
+   */
   checkComment(comment: string | undefined): void {
     if (comment !== undefined && comment.length > 2000) {
       throw new InputError('comment must be at most 2000 characters');
+    }
+    if (
+      comment !== undefined &&
+      hasControlCharacters(comment, { breaks: true })
+    ) {
+      throw new InputError(
+        'comment must not contain control characters (line breaks and tabs are fine)',
+      );
     }
   }
 

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { DeploymentErrorCode } from '@deployments-portal/backstage-plugin-deployments-common';
-import { bounded, clip } from '../service/errors';
+import { bounded, clip, MAX_LISTED_PROBLEMS } from '../service/errors';
 
 /** One problem with a request part: where, and what is wrong and expected. */
 export type RequestProblem = { field: string; message: string };
@@ -8,7 +8,7 @@ export type RequestProblem = { field: string; message: string };
 /**
  * Path parameters, query parameters, headers or a body that do not match
  * what the route takes (400). `errors` lists the first problems with their
- * fields; `more` says how many were left out.
+ * fields, each cut to size; `more` says how many were left out.
  */
 export class ParametersInvalidError extends InputError {
   readonly errors: RequestProblem[];
@@ -17,7 +17,10 @@ export class ParametersInvalidError extends InputError {
 
   constructor(problems: RequestProblem[], code: DeploymentErrorCode) {
     const { items, more } = bounded(
-      problems.map(p => ({ field: clip(p.field, 80), message: p.message })),
+      problems
+        .slice(0, MAX_LISTED_PROBLEMS)
+        .map(p => ({ field: clip(p.field, 80), message: clip(p.message) })),
+      problems.length,
     );
     super(
       `Invalid request: ${items

@@ -7,11 +7,12 @@ import { DeploymentService } from '@deployments-portal/backstage-plugin-deployme
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { hasControlCharacters } from '../service/errors';
 import { isAuditCursor } from '../store/AuditStore';
 import {
   approvalStatus,
   callerCredentials,
-  entityRefText,
+  entityRefFilter,
   environmentName,
   idParams,
   parseRequest,
@@ -23,6 +24,12 @@ const decisionBody = z
     comment: z
       .string({ error: 'must be text' })
       .max(2000, { error: 'must be at most 2000 characters' })
+      // Line breaks and tabs are text; other control characters (NUL,
+      // which PostgreSQL cannot store, escapes, …) are not.
+      .refine(value => !hasControlCharacters(value, { breaks: true }), {
+        error:
+          'must not contain control characters (line breaks and tabs are fine)',
+      })
       .optional(),
   })
   .optional();
@@ -50,7 +57,7 @@ export function createApprovalRoutes(options: {
     const { query } = parseRequest(req, {
       query: z.strictObject({
         status: approvalStatus.optional(),
-        entityRef: entityRefText.optional(),
+        entityRef: entityRefFilter.optional(),
       }),
     });
     res.json({
@@ -97,7 +104,7 @@ export function createApprovalRoutes(options: {
   router.get('/audit', async (req, res) => {
     const { query } = parseRequest(req, {
       query: z.strictObject({
-        entityRef: entityRefText.optional(),
+        entityRef: entityRefFilter.optional(),
         environment: environmentName.optional(),
         limit: wholeNumber(1, 10_000).optional(),
         since: instant.optional(),

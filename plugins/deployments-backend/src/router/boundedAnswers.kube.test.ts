@@ -83,7 +83,7 @@ describe('bounded answers', () => {
         { field: 'application', message: 'must be at most 255 characters' },
         {
           field: 'image.repository',
-          message: 'image repository must be at most 400 characters',
+          message: 'image repository must be at most 255 characters',
         },
       ]),
     );
@@ -93,6 +93,98 @@ describe('bounded answers', () => {
     const [event] = audit.body.items;
     expect(event).toMatchObject({ action: 'deploy', result: 'failure' });
     expect(event.message.length).toBeLessThanOrEqual(2000);
+  });
+
+  it('answers POST /validate of a ~100 KB request in a few KB: the first 20 schema errors and a count', async () => {
+    const env = Array.from({ length: 2000 }, (_, i) => ({
+      name: `${i}-not-a-name-${'x'.repeat(20)}`,
+      value: 'v',
+    }));
+    const body = deployRequest({ env });
+    const res = await request(server)
+      .post('/api/deployments/validate')
+      .set('authorization', auth)
+      .send(body);
+    expect(res.status).toBe(200);
+    expect(res.body.valid).toBe(false);
+    expect(res.body.errors).toHaveLength(20);
+    expect(res.body.moreErrors).toBe(1980);
+    expect(JSON.stringify(body).length).toBeGreaterThan(90_000);
+    expect(res.text.length).toBeLessThan(8_000);
+  });
+
+  it('answers POST /validate with the first 20 policy violations, each cut to size, and a count', async () => {
+    // The longest names Kubernetes takes, each one a plain secret.
+    const env = Array.from({ length: 400 }, (_, i) => ({
+      name: `${'S'.repeat(244 - String(i).length)}${i}_PASSWORD`,
+      value: 'hunter2',
+    }));
+    const body = deployRequest({ env });
+    const res = await request(server)
+      .post('/api/deployments/validate')
+      .set('authorization', auth)
+      .send(body);
+    expect(res.status).toBe(200);
+    expect(res.body.valid).toBe(false);
+    expect(res.body.violations).toHaveLength(20);
+    expect(res.body.moreViolations).toBe(380);
+    for (const violation of res.body.violations) {
+      expect(violation).toMatchObject({
+        policyId: 'plaintext-secrets',
+        severity: 'error',
+      });
+      expect(violation.message.length).toBeLessThanOrEqual(500);
+      expect(violation.hint.length).toBeLessThanOrEqual(500);
+    }
+    expect(JSON.stringify(body).length).toBeGreaterThan(100_000);
+    expect(res.text.length).toBeLessThan(20_000);
+
+    // A name longer than Kubernetes takes is a schema error.
+    const tooLong = await request(server)
+      .post('/api/deployments/validate')
+      .set('authorization', auth)
+      .send(
+        deployRequest({ env: [{ name: `A${'_'.repeat(253)}`, value: '' }] }),
+      );
+    expect(tooLong.body.errors).toEqual([
+      {
+        field: 'env[0].name',
+        message:
+          'env var name must be at most 253 characters (a ConfigMap key)',
+      },
+    ]);
+  });
+
+  it('lists the first 20 changed fields of each object in the diff of POST /validate, and a count', async () => {
+    const deployed = await request(server)
+      .post('/api/deployments/deployments?wait=60')
+      .set('authorization', auth)
+      .send(
+        deployRequest({
+          name: 'many-settings',
+          env: [{ name: 'LOG_LEVEL', value: 'info' }],
+        }),
+      );
+    expect(deployed.body.status).toBe('succeeded');
+    const env = Array.from({ length: 1200 }, (_, i) => ({
+      name: `SETTING_${i}_${'X'.repeat(60)}`,
+      value: 'v',
+    }));
+    const body = deployRequest({ name: 'many-settings', env });
+    const res = await request(server)
+      .post('/api/deployments/validate')
+      .set('authorization', auth)
+      .send(body);
+    expect(res.status).toBe(200);
+    expect(res.body.valid).toBe(true);
+    const configMap = res.body.diff.find(
+      (d: { kind: string }) => d.kind === 'ConfigMap',
+    );
+    expect(configMap.change).toBe('update');
+    expect(configMap.fields).toHaveLength(20);
+    expect(configMap.moreFields).toBeGreaterThanOrEqual(1180);
+    expect(JSON.stringify(body).length).toBeGreaterThan(90_000);
+    expect(res.text.length).toBeLessThan(10_000);
   });
 
   it('refuses an approval comment over 2000 characters before looking anything up', async () => {

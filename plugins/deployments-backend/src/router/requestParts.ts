@@ -1,11 +1,19 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { makeValidator } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  makeValidator,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import {
   APPROVAL_STATUSES,
   DeploymentErrorCode,
   isEnvironmentName,
   isDns1123Label,
+  unknownFieldsMessage,
 } from '@deployments-portal/backstage-plugin-deployments-common';
+import { UNKNOWN_TEAM } from '../catalog/ApplicationCatalog';
+import { hasControlCharacters } from '../service/errors';
 import { Request } from 'express';
 import { z } from 'zod';
 import {
@@ -87,9 +95,71 @@ export const taskId = z.string().regex(TASK_ID, {
     'must be one scaffolder task id (letters, digits, - _ . :, at most 64 characters)',
 });
 
-/** An entity ref of a query parameter: kind:namespace/name. */
-export const entityRefText = z.string().max(255, {
-  error: 'must be at most 255 characters',
+/** A valid entity ref as the catalog spells it, or undefined. */
+function canonicalEntityRef(
+  value: string,
+  defaults?: { defaultKind: string; defaultNamespace: string },
+): string | undefined {
+  let ref: CompoundEntityRef;
+  try {
+    ref = parseEntityRef(value, defaults);
+  } catch {
+    return undefined;
+  }
+  // Kind and namespace compare case-insensitively (the catalog's refs are
+  // lowercase there); the name keeps its case.
+  if (
+    !entityNames.isValidKind(ref.kind) ||
+    !entityNames.isValidNamespace(ref.namespace.toLocaleLowerCase('en-US')) ||
+    !entityNames.isValidEntityName(ref.name)
+  ) {
+    return undefined;
+  }
+  return stringifyEntityRef(ref);
+}
+
+/**
+ * An entity ref of a query parameter, checked here (so a malformed one is a
+ * 400 naming the parameter, before any lookup) and written as the catalog
+ * spells it: `kind:namespace/name`, the kind required, at most 255
+ * characters, no control characters.
+ */
+function entityRefParameter(options: {
+  example: string;
+  defaults?: { defaultKind: string; defaultNamespace: string };
+  allow?: string;
+}) {
+  return z.string().transform((value, ctx) => {
+    const problem = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (value.length > 255) return problem('must be at most 255 characters');
+    if (hasControlCharacters(value)) {
+      return problem('must not contain control characters');
+    }
+    if (options.allow !== undefined && value === options.allow) return value;
+    return (
+      canonicalEntityRef(value, options.defaults) ??
+      problem(`must be an entity ref such as ${options.example}`)
+    );
+  });
+}
+
+/** The entity ref filter of /approvals and /audit: kind:namespace/name. */
+export const entityRefFilter = entityRefParameter({
+  example: 'component:default/payments-api (kind:namespace/name)',
+});
+
+/**
+ * The team filter of /dashboard: a group ref (kind group and namespace
+ * default when left out), or `unknown` for applications without a known
+ * owner.
+ */
+export const teamFilter = entityRefParameter({
+  example: `group:default/team-payments (or ${UNKNOWN_TEAM})`,
+  defaults: { defaultKind: 'group', defaultNamespace: 'default' },
+  allow: UNKNOWN_TEAM,
 });
 
 export const approvalStatus = z.enum(
@@ -194,11 +264,7 @@ export function parseRequest<S extends Schemas>(
         field,
         message:
           issue.code === 'unrecognized_keys'
-            ? `unknown ${
-                issue.keys.length > 1 ? 'fields' : 'field'
-              } ${issue.keys.map(key => key.slice(0, 40)).join(', ')}: remove ${
-                issue.keys.length > 1 ? 'them' : 'it'
-              }`
+            ? unknownFieldsMessage(issue.keys)
             : issue.message,
         code: FIELD_CODES[String(issue.path[0])],
       });

@@ -154,6 +154,153 @@ describe('approval and audit routes', () => {
     expect(deployments.deploy).not.toHaveBeenCalled();
   });
 
+  it('checks entity ref and team filters in the route: 400 parameter-invalid naming the parameter, nothing looked up', async () => {
+    const { server, deployments } = await app();
+    const cases: Array<[string, string, string]> = [
+      [
+        '/approvals?entityRef=payments-api',
+        'query entityRef',
+        'must be an entity ref such as component:default/payments-api (kind:namespace/name)',
+      ],
+      [
+        '/approvals?entityRef=component:default/payments%00api',
+        'query entityRef',
+        'must not contain control characters',
+      ],
+      [
+        '/audit?entityRef=component:default/payments%1Bapi',
+        'query entityRef',
+        'must not contain control characters',
+      ],
+      [
+        `/audit?entityRef=component:default/${'a'.repeat(300)}`,
+        'query entityRef',
+        'must be at most 255 characters',
+      ],
+      [
+        '/audit?entityRef=component:default/not%20a%20name',
+        'query entityRef',
+        'must be an entity ref such as component:default/payments-api (kind:namespace/name)',
+      ],
+      [
+        '/dashboard?team=group:default/team%00payments',
+        'query team',
+        'must not contain control characters',
+      ],
+      [
+        '/dashboard?team=',
+        'query team',
+        'must be an entity ref such as group:default/team-payments (or unknown)',
+      ],
+    ];
+    for (const [path, field, message] of cases) {
+      const res = await request(server).get(path).set('authorization', ADA);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.body.error).toMatchObject({
+        code: 'parameter-invalid',
+        errors: [{ field, message }],
+      });
+    }
+    expect(deployments.listApprovals).not.toHaveBeenCalled();
+    expect(deployments.listAudit).not.toHaveBeenCalled();
+
+    // A valid ref is passed on as the catalog spells it.
+    const res = await request(server)
+      .get('/approvals?entityRef=Component:Default/payments-api')
+      .set('authorization', ADA);
+    expect(res.status).toBe(200);
+    expect(deployments.listApprovals).toHaveBeenCalledWith(
+      { entityRef: 'component:default/payments-api' },
+      expect.anything(),
+    );
+  });
+
+  it('refuses control characters in an approval comment, but takes line breaks', async () => {
+    const { server, deployments } = await app();
+    for (const comment of ['ok\u0000', 'ok\u001b[31m', 'ok\u007f']) {
+      const res = await request(server)
+        .post(`/approvals/${ID}/approve`)
+        .set('authorization', ADA)
+        .send({ comment });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: 'parameter-invalid',
+        errors: [
+          {
+            field: 'comment',
+            message:
+              'must not contain control characters (line breaks and tabs are fine)',
+          },
+        ],
+      });
+    }
+    expect(deployments.approve).not.toHaveBeenCalled();
+    const res = await request(server)
+      .post(`/approvals/${ID}/reject`)
+      .set('authorization', ADA)
+      .send({ comment: 'not now:\r\n\t- after the freeze' });
+    expect(res.status).toBe(200);
+    expect(deployments.reject).toHaveBeenCalledWith(
+      ID,
+      { comment: 'not now:\r\n\t- after the freeze' },
+      expect.anything(),
+    );
+  });
+
+  it('refuses a body that gives a key twice, naming the key, before the service sees it', async () => {
+    const { server, deployments } = await app();
+    const res = await request(server)
+      .post('/deployments')
+      .set('authorization', ADA)
+      .set('content-type', 'application/json')
+      .send(
+        '{"application":"component:default/payments-api","environment":"development","environment":"production"}',
+      );
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      code: 'parameter-invalid',
+      errors: [{ field: 'environment', message: expect.any(String) }],
+    });
+    expect(res.body.error.message).toContain('duplicate key environment');
+    expect(deployments.deploy).not.toHaveBeenCalled();
+  });
+
+  it('keeps a refusal bounded however many unknown parameters and fields it has', async () => {
+    const { server } = await app();
+    // As many as fit in a URL (Node takes at most 16 KB of headers).
+    const query = Array.from(
+      { length: 100 },
+      (_, i) => `p${i}${'x'.repeat(100)}=1`,
+    ).join('&');
+    const res = await request(server)
+      .get(`/approvals?${query}`)
+      .set('authorization', ADA);
+    expect(res.status).toBe(400);
+    expect(res.body.error.errors).toEqual([
+      {
+        field: 'query',
+        message: expect.stringMatching(
+          /^unknown fields p0x+…, .* and 95 more: remove them$/,
+        ),
+      },
+    ]);
+    // (Backstage's error handler echoes the URL itself, which Node bounds.)
+    expect(JSON.stringify(res.body.error).length).toBeLessThan(1_000);
+
+    const fields = Object.fromEntries(
+      Array.from({ length: 500 }, (_, i) => [`f${i}${'y'.repeat(100)}`, 1]),
+    );
+    const body = await request(server)
+      .post(`/approvals/${ID}/approve`)
+      .set('authorization', ADA)
+      .send(fields);
+    expect(body.status).toBe(400);
+    expect(body.body.error.errors[0].message).toMatch(
+      / and 495 more: remove them$/,
+    );
+    expect(body.text.length).toBeLessThan(1_000);
+  });
+
   it('maps a missing request to 404 and a decided one to 409', async () => {
     const { server, deployments } = await app();
     deployments.getApproval.mockRejectedValueOnce(

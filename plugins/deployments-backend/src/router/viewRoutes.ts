@@ -6,9 +6,9 @@ import { z } from 'zod';
 import {
   callerCredentials,
   entityParams,
-  entityRefText,
   environmentName,
   parseRequest,
+  teamFilter,
 } from './requestParts';
 
 /** The read models: an application's Deployments tab and the dashboard. */
@@ -39,12 +39,7 @@ export function createViewRoutes(options: {
   router.get('/dashboard', async (req, res) => {
     const { query } = parseRequest(req, {
       query: z.strictObject({
-        team: entityRefText
-          .min(1, {
-            error:
-              'must be one group entity ref, e.g. group:default/team-payments',
-          })
-          .optional(),
+        team: teamFilter.optional(),
         environment: environmentName.optional(),
       }),
     });

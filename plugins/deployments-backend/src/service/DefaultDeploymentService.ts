@@ -39,6 +39,7 @@ import { DashboardView } from '../views/DashboardView';
 import { DeploymentView } from '../views/DeploymentView';
 import { EntityDeploymentsView } from '../views/EntityDeploymentsView';
 import { diffObject } from './diff';
+import { boundedProblems, boundedViolations, clip } from './errors';
 
 type CallOptions = { credentials: BackstageCredentials };
 
@@ -101,15 +102,26 @@ export class DefaultDeploymentService implements DeploymentService {
       typeof input === 'object' && input !== null && !Array.isArray(input)
         ? { ...input, requester: requesterOf(options.credentials) }
         : input;
+    // Bounded whatever the request holds: the first problems, each cut to
+    // size, and how many more there are.
     const parsed = parseDeploymentRequest(body);
     if (!parsed.success) {
-      return { valid: false, errors: parsed.errors, violations: [], diff: [] };
+      const errors = boundedProblems(parsed.errors);
+      return {
+        valid: false,
+        errors: errors.items,
+        ...(errors.more ? { moreErrors: errors.more } : {}),
+        violations: [],
+        diff: [],
+      };
     }
     const preview = await this.parts.planner.preview(body, options.credentials);
+    const violations = boundedViolations(preview.violations);
     const result: ValidationResult = {
       valid: !hasBlockingViolations(preview.violations),
       errors: [],
-      violations: preview.violations,
+      violations: violations.items,
+      ...(violations.more ? { moreViolations: violations.more } : {}),
       diff: [],
     };
     if (!result.valid) {
@@ -132,7 +144,10 @@ export class DefaultDeploymentService implements DeploymentService {
       }
     } catch (error) {
       result.valid = false;
-      result.dryRun = { ok: false, error: (error as Error).message };
+      result.dryRun = {
+        ok: false,
+        error: clip((error as Error).message, 1000),
+      };
     }
     return result;
   }

@@ -450,9 +450,16 @@ describe('entity and dashboard views', () => {
         .get('/api/deployments/dashboard?team=group:default/')
         .set('authorization', auth);
       expect(team.status).toBe(400);
-      expect(team.body.error.message).toMatch(
-        /^team 'group:default\/' is not an entity ref/,
-      );
+      expect(team.body.error).toMatchObject({
+        code: 'parameter-invalid',
+        errors: [
+          {
+            field: 'query team',
+            message:
+              'must be an entity ref such as group:default/team-payments (or unknown)',
+          },
+        ],
+      });
       const twice = await request(server)
         .get('/api/deployments/dashboard?team=a&team=b')
         .set('authorization', auth);

@@ -1,4 +1,5 @@
 import { ObjectDiff } from '@deployments-portal/backstage-plugin-deployments-common';
+import { bounded, clip } from './errors';
 
 const IGNORED_METADATA = new Set([
   'managedFields',
@@ -49,7 +50,8 @@ function changedPaths(
 
 /**
  * Compares what a server-side dry run says an object would become with the
- * live object, ignoring status and bookkeeping metadata.
+ * live object, ignoring status and bookkeeping metadata. Lists the first 20
+ * changed fields (`moreFields` counts the rest).
  */
 export function diffObject(
   kind: string,
@@ -64,5 +66,14 @@ export function diffObject(
   const { status: _s1, ...liveRest } = live;
   const { status: _s2, ...plannedRest } = planned;
   changedPaths(liveRest, plannedRest, '', fields);
-  return { kind, name, change: fields.length ? 'update' : 'unchanged', fields };
+  // The paths name the request's keys (env vars): the first ones, cut to
+  // size, and how many more.
+  const listed = bounded(fields);
+  return {
+    kind,
+    name,
+    change: fields.length ? 'update' : 'unchanged',
+    fields: listed.items.map(field => clip(field, 300)),
+    ...(listed.more ? { moreFields: listed.more } : {}),
+  };
 }

@@ -8,11 +8,17 @@ import {
 /** How many problems an error lists; the rest are counted (`more`). */
 export const MAX_LISTED_PROBLEMS = 20;
 
-/** The first MAX_LISTED_PROBLEMS items and how many were left out. */
-export function bounded<T>(items: T[]): { items: T[]; more: number } {
+/**
+ * The first MAX_LISTED_PROBLEMS items and how many were left out (of
+ * `total`, when the items were cut before).
+ */
+export function bounded<T>(
+  items: T[],
+  total = items.length,
+): { items: T[]; more: number } {
   return {
     items: items.slice(0, MAX_LISTED_PROBLEMS),
-    more: Math.max(0, items.length - MAX_LISTED_PROBLEMS),
+    more: Math.max(0, total - MAX_LISTED_PROBLEMS),
   };
 }
 
@@ -28,6 +34,51 @@ export function clip(text: string, max = 200): string {
   return printable.length > max ? `${printable.slice(0, max - 1)}…` : printable;
 }
 
+/** Request problems, each cut to size, the first MAX_LISTED_PROBLEMS of them. */
+export function boundedProblems(errors: RequestValidationError[]): {
+  items: RequestValidationError[];
+  more: number;
+} {
+  return bounded(
+    errors
+      .slice(0, MAX_LISTED_PROBLEMS)
+      .map(e => ({ field: clip(e.field, 80), message: clip(e.message) })),
+    errors.length,
+  );
+}
+
+/**
+ * Policy violations, blocking ones first, the first MAX_LISTED_PROBLEMS of
+ * them (the policy engine cuts each one's texts to size).
+ */
+export function boundedViolations(violations: PolicyViolation[]): {
+  items: PolicyViolation[];
+  more: number;
+} {
+  return bounded([
+    ...violations.filter(v => v.severity === 'error'),
+    ...violations.filter(v => v.severity !== 'error'),
+  ]);
+}
+
+/* eslint-disable no-control-regex */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_BUT_BREAKS =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/* eslint-enable no-control-regex */
+
+/**
+ * Whether text has control characters (C0, DEL, C1): NUL, which PostgreSQL
+ * cannot store, terminal escapes, …. With `breaks`, line breaks and tabs
+ * (`\n`, `\r`, `\t`) count as text.
+ */
+export function hasControlCharacters(
+  text: string,
+  options: { breaks?: boolean } = {},
+): boolean {
+  return (options.breaks ? CONTROL_BUT_BREAKS : CONTROL).test(text);
+}
+
 /**
  * A request that does not match the schema. `errors` (field and message)
  * is part of the 400 response body: the first MAX_LISTED_PROBLEMS of them,
@@ -38,9 +89,7 @@ export class RequestInvalidError extends InputError {
   readonly more?: number;
 
   constructor(errors: RequestValidationError[]) {
-    const { items, more } = bounded(
-      errors.map(e => ({ field: clip(e.field, 80), message: clip(e.message) })),
-    );
+    const { items, more } = boundedProblems(errors);
     super(
       `Invalid deployment request: ${items
         .map(e => `${e.field}: ${e.message}`)
@@ -72,10 +121,7 @@ export class PolicyViolationsError extends InputError {
         .map(v => `[${v.policyId}] ${clip(v.path, 80)}: ${clip(v.message)}`)
         .join('; ')}${listed.more ? `; and ${listed.more} more` : ''}`,
     );
-    const { items, more } = bounded([
-      ...blocking,
-      ...violations.filter(v => v.severity !== 'error'),
-    ]);
+    const { items, more } = boundedViolations(violations);
     this.violations = items;
     if (more) this.more = more;
     this.code = 'policy-blocked';
