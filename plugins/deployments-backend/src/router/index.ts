@@ -15,6 +15,7 @@ import { createApprovalRoutes } from './approvalRoutes';
 import { createChangeRoutes } from './changeRoutes';
 import { requireCredentials } from './credentialsBarrier';
 import { createDeploymentRoutes } from './deploymentRoutes';
+import { jsonBody } from './jsonBody';
 import { redactConfigValues } from './redactConfigValues';
 import { callerCredentials, parseRequest } from './requestParts';
 import { createViewRoutes } from './viewRoutes';
@@ -36,7 +37,8 @@ export async function createRouter(options: {
   const { httpAuth, deployments, policies } = options;
   const openApi = readFileSync(options.openApiPath, 'utf8');
   const router = Router();
-  router.use(express.json({ limit: '256kb' }));
+  const body = jsonBody({ limit: '256kb' });
+  router.use(body.parse);
 
   const { any: credentials, user: userCredentials } =
     callerCredentials(httpAuth);
@@ -52,6 +54,9 @@ export async function createRouter(options: {
   // Refused calls (no or bad credentials) on /deployments, /approvals and
   // /changes are audited; see plugin.ts for why the barrier lets them through.
   router.use(requireCredentials({ httpAuth, audit: options.audit }));
+  // A key given twice in a body is a 400 on every route, before any of them
+  // reads it.
+  router.use(body.refuseDuplicates);
   // Plain env values only to those who may read the application's config.
   router.use(
     redactConfigValues({ httpAuth, permissions: options.permissions }),
