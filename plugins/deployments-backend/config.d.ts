@@ -30,6 +30,24 @@ export interface Config {
       };
     };
     /**
+     * The drift check: compares the live objects of every deployment with
+     * what its running revision applied, shows the difference on the
+     * Deployments tab and dashboard and tells the owners once.
+     */
+    drift?: {
+      /** Default true. */
+      enabled?: boolean;
+      /**
+       * When it runs (a Backstage task schedule: frequency and timeout).
+       * Default every 5 minutes with a 4 minute timeout; one replica at a time.
+       */
+      schedule?: {
+        frequency: { cron: string } | string | Record<string, number>;
+        timeout: string | Record<string, number>;
+        initialDelay?: string | Record<string, number>;
+      };
+    };
+    /**
      * The change engine: every deploy, update, restart, rollback, delete and
      * approved request is a change in the database, run one at a time per
      * deployment by the workers of every backend replica.

@@ -25,6 +25,8 @@ import { ChangeWorker } from './changes/ChangeWorker';
 import { HealthVerifier } from './changes/HealthVerifier';
 import { readEngineSettings } from './changes/readEngineSettings';
 import { createFinishedReporter } from './changes/reportFinished';
+import { DriftDetector } from './drift/DriftDetector';
+import { readDriftSettings } from './drift/readDriftSettings';
 import { DefaultHealthService } from './health/DefaultHealthService';
 import { ClusterClients } from './kubernetes/ClusterClients';
 import { Targets } from './kubernetes/Targets';
@@ -41,6 +43,7 @@ import { AuditStore } from './store/AuditStore';
 import { ChangeStore } from './store/ChangeStore';
 import { DeliveryStore } from './store/DeliveryStore';
 import { DeploymentStore } from './store/DeploymentStore';
+import { DriftStore } from './store/DriftStore';
 import { DashboardView } from './views/DashboardView';
 import { DeploymentView } from './views/DeploymentView';
 import { EntityDeploymentsView } from './views/EntityDeploymentsView';
@@ -172,8 +175,10 @@ export const deploymentsPlugin = createBackendPlugin({
             config.getOptionalString('deployments.ingressNamespace') ??
             'ingress-nginx',
         });
+        const drift = await DriftStore.create(database);
         const reportFinished = createFinishedReporter({
           records,
+          drift,
           audit,
           notifier,
           approvals,
@@ -221,6 +226,26 @@ export const deploymentsPlugin = createBackendPlugin({
           // Refusals counted in the current window are written, not lost.
           await audit.flush();
         });
+
+        const driftSettings = readDriftSettings(config);
+        if (driftSettings.enabled) {
+          const detector = DriftDetector.create({
+            records,
+            drift,
+            targets,
+            clusters,
+            notifier,
+            audit,
+            logger,
+          });
+          await scheduler.scheduleTask({
+            id: 'deployments-drift-check',
+            ...driftSettings.schedule,
+            fn: async () => {
+              await detector.check();
+            },
+          });
+        }
 
         const changeViews = ChangeViews.create({
           changes,
@@ -280,6 +305,7 @@ export const deploymentsPlugin = createBackendPlugin({
             // One budget for every live read of a page, shared with the health checks.
             liveReadTimeoutMs:
               config.getOptionalNumber('deployments.health.timeoutMs') ?? 2000,
+            drift,
           }),
           dashboards: DashboardView.create({
             records,
@@ -287,6 +313,7 @@ export const deploymentsPlugin = createBackendPlugin({
             catalog: applications,
             authorizer,
             environments: environments.map(e => e.name),
+            drift,
           }),
         });
 

@@ -1,3 +1,4 @@
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -18,10 +19,13 @@ export async function startDeploymentsBackend(options: {
   entities: Entity[];
   deployments?: Record<string, unknown>;
   deny?: boolean;
+  /** Backstage's own scheduler (runs tasks on their schedule) instead of the mock. */
+  realScheduler?: boolean;
 }) {
   return startTestBackend({
     features: [
       deploymentsPlugin,
+      ...(options.realScheduler ? [schedulerServiceFactory] : []),
       catalogServiceMock.factory({ entities: options.entities }),
       mockServices.database.factory({ knex: options.knex }),
       ...(options.deny

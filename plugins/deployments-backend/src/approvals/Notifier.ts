@@ -20,7 +20,8 @@ export type DeploymentEventType =
   | 'deployed'
   | 'failed'
   | 'rolled-back'
-  | 'deleted';
+  | 'deleted'
+  | 'drift';
 
 /** The JSON body the webhook receives. */
 export type DeploymentEventPayload = {
@@ -154,6 +155,27 @@ export class Notifier {
     );
   }
 
+  /** Drift found in a deployment: its owners, once per drift. */
+  drift(record: DeploymentRecord, summary: string): void {
+    this.send(
+      { entityRef: [record.entityRef] },
+      {
+        event: 'drift',
+        entityRef: record.entityRef,
+        environment: record.environment,
+        namespace: record.namespace,
+        name: record.name,
+        action: record.action,
+        requester: record.requester,
+        toVersion: record.image,
+        revision: record.revision,
+        message: `${record.namespace}/${record.name} in ${record.environment} no longer matches revision ${record.revision}: ${summary}. Re-apply it from the Deployments tab, or deploy the change through the portal.`,
+        link: `${entityLink(record.entityRef)}/deployments`,
+        at: new Date().toISOString(),
+      },
+    );
+  }
+
   private fromApproval(
     approval: ApprovalRequest,
     event: DeploymentEventType,
@@ -261,7 +283,9 @@ function outcomeText(record: DeploymentRecord): string {
 }
 
 function severityOf(event: DeploymentEventType): 'high' | 'normal' | 'low' {
-  if (event === 'failed' || event === 'rolled-back') return 'high';
+  if (event === 'failed' || event === 'rolled-back' || event === 'drift') {
+    return 'high';
+  }
   return event === 'approval-requested' ? 'normal' : 'low';
 }
 
@@ -284,6 +308,8 @@ function title(payload: DeploymentEventPayload): string {
       return `Deployment failed: ${what}`;
     case 'rolled-back':
       return `Rolled back: ${what}`;
+    case 'drift':
+      return `Drift: ${what} was changed outside the portal`;
     default:
       return `Deleted: ${what}`;
   }

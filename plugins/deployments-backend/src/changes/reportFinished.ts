@@ -5,6 +5,7 @@ import { AuditLog } from '../audit/AuditLog';
 import { DeploymentMetrics } from '../service/metrics';
 import { DeploymentStore } from '../store/DeploymentStore';
 import { StoredChange } from '../store/ChangeStore';
+import { DriftStore } from '../store/DriftStore';
 
 /**
  * What happens once when a change ends, on the replica that ended it (or the
@@ -19,10 +20,15 @@ export function createFinishedReporter(options: {
   approvals: ApprovalService;
   metrics: DeploymentMetrics;
   logger: LoggerService;
+  /** Drift found before is gone once a change re-applied every object. */
+  drift?: DriftStore;
 }): (change: StoredChange) => Promise<void> {
-  const { records, audit, notifier, approvals, metrics } = options;
+  const { records, audit, notifier, approvals, metrics, drift } = options;
   return async change => {
     metrics.recordFinished(change);
+    if (change.status === 'succeeded' && change.action !== 'restart') {
+      await drift?.clear(change);
+    }
     const previous =
       change.baseRevision === undefined
         ? undefined

@@ -16,6 +16,7 @@ import https from 'node:https';
 import { httpGet } from '../health/httpGet';
 import { liveStateOf } from './liveState';
 import { mapKubernetesError } from './errors';
+import { RawApi } from './RawApi';
 import { followRollout, RolloutVerdict } from './RolloutWatch';
 
 /** What the cluster runs now, for the UI. */
@@ -121,15 +122,12 @@ export class KubernetesDeployer {
     return manifests.map(m => results.get(m)!);
   }
 
+  /** Sent as rendered: the typed client drops fields its models rename (see RawApi). */
   private applyOne(manifest: RenderedManifest, dryRun?: boolean) {
-    return this.objects.patch(
-      manifest as KubernetesObject,
-      undefined,
-      dryRun ? 'All' : undefined,
-      FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    return RawApi.for(this.kubeConfig).apply<KubernetesObject>(manifest, {
+      fieldManager: FIELD_MANAGER,
+      dryRun,
+    });
   }
 
   /**

@@ -165,6 +165,51 @@ export class DeploymentStore {
     return row && row.action !== 'delete' ? toRecord(row) : undefined;
   }
 
+  /**
+   * What runs in every deployment that has no change queued or in
+   * progress: the running record (see `running`) and the manifests it
+   * applied. For the drift check, in one query.
+   */
+  async runningEverywhere(): Promise<
+    Array<{ record: DeploymentRecord; manifests: RenderedManifest[] }>
+  > {
+    const runningRevisions = this.knex(TABLE)
+      .where(applied =>
+        applied
+          .where('status', 'succeeded')
+          .orWhere(failed =>
+            failed.where('status', 'failed').whereNotNull('applied_at'),
+          ),
+      )
+      .select('environment', 'namespace', 'name')
+      .max({ revision: 'revision' })
+      .groupBy('environment', 'namespace', 'name')
+      .as('running');
+    const rows = await this.knex(TABLE)
+      .join(runningRevisions, join =>
+        join
+          .on(`${TABLE}.environment`, '=', 'running.environment')
+          .andOn(`${TABLE}.namespace`, '=', 'running.namespace')
+          .andOn(`${TABLE}.name`, '=', 'running.name')
+          .andOn(`${TABLE}.revision`, '=', 'running.revision'),
+      )
+      .whereNot(`${TABLE}.action`, 'delete')
+      .whereNotExists(busy =>
+        busy
+          .select(this.knex.raw('1'))
+          .from({ b: TABLE })
+          .whereRaw(`b.environment = ${TABLE}.environment`)
+          .whereRaw(`b.namespace = ${TABLE}.namespace`)
+          .whereRaw(`b.name = ${TABLE}.name`)
+          .whereNotIn('b.status', FINAL_STATUSES),
+      )
+      .select([...COLUMNS, 'manifests'].map(c => `${TABLE}.${c}`));
+    return rows.map(row => ({
+      record: toRecord(row),
+      manifests: JSON.parse(row.manifests),
+    }));
+  }
+
   async byRevision(
     key: DeploymentKey,
     revision: number,

@@ -16,6 +16,8 @@ import { Authorizer } from '../permissions/Authorizer';
 import { figuresByTeam } from './deliveryFigures';
 import { DeliveryStore } from '../store/DeliveryStore';
 import { DeploymentStore } from '../store/DeploymentStore';
+import { DriftStore } from '../store/DriftStore';
+import { driftView } from './EntityDeploymentsView';
 
 const DASHBOARD_DEPLOYMENTS_LIMIT = 10_000;
 const RECENT_FAILURES_LIMIT = 20;
@@ -29,6 +31,8 @@ export class DashboardView {
     authorizer: Authorizer;
     /** The configured environment names, in order. */
     environments: EnvironmentName[];
+    /** What the drift check found, shown with each deployment. */
+    drift?: DriftStore;
   }): DashboardView {
     return new DashboardView(options);
   }
@@ -81,19 +85,31 @@ export class DashboardView {
       };
     }
 
-    const [latest, failures, counts, firsts] = await Promise.all([
+    const [latest, failures, counts, firsts, drifts] = await Promise.all([
       records.listLatest({ ...scope, limit: DASHBOARD_DEPLOYMENTS_LIMIT }),
       delivery.recentFailures(scope, RECENT_FAILURES_LIMIT),
       delivery.deliveryCounts(scope),
       delivery.firstDeployments(scope),
+      this.options.drift?.list({ entityRefs: scope.entityRefs }) ?? [],
     ]);
+    const driftOf = new Map(
+      drifts.map(d => [`${d.environment}/${d.namespace}/${d.name}`, d]),
+    );
     const withTeam = (record: DeploymentRecord) => ({
       ...record,
       team: teamOf(record.entityRef),
     });
     return {
       environments: this.options.environments,
-      deployments: latest.map(withTeam),
+      deployments: latest.map(record => {
+        const drift = driftOf.get(
+          `${record.environment}/${record.namespace}/${record.name}`,
+        );
+        return {
+          ...withTeam(record),
+          ...(drift ? { drift: driftView(drift) } : {}),
+        };
+      }),
       recentFailures: failures.map(withTeam),
       figures: figuresByTeam(counts, teamOf, this.options.environments),
       firstDeployments: firsts.map(first => ({

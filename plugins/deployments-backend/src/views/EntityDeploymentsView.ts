@@ -5,6 +5,7 @@ import {
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import {
+  DeploymentDrift,
   DeploymentRecord,
   deploymentsReadPermission,
   EntityDeployments,
@@ -22,7 +23,19 @@ import { Targets } from '../kubernetes/Targets';
 import { Authorizer } from '../permissions/Authorizer';
 import { EnvironmentConfig } from '../service/readEnvironments';
 import { DeploymentStore } from '../store/DeploymentStore';
+import { DriftStore, StoredDrift } from '../store/DriftStore';
 import { readLive } from './DeploymentView';
+
+/** The drift of a deployment as answers show it (without its key). */
+export function driftView(drift: StoredDrift): DeploymentDrift {
+  return {
+    revision: drift.revision,
+    detectedAt: drift.detectedAt,
+    checkedAt: drift.checkedAt,
+    fields: drift.fields,
+    moreFields: drift.moreFields,
+  };
+}
 
 /** A promise that resolves after `ms`, and a way to stop its timer. */
 function deadline(ms: number) {
@@ -47,6 +60,8 @@ export class EntityDeploymentsView {
     authorizer: Authorizer;
     logger: LoggerService;
     liveReadTimeoutMs: number;
+    /** What the drift check found, shown with each deployment. */
+    drift?: DriftStore;
   }): EntityDeploymentsView {
     return new EntityDeploymentsView(options);
   }
@@ -75,9 +90,10 @@ export class EntityDeploymentsView {
       );
     }
     const canonical = stringifyEntityRef(entity);
-    const records = await this.options.records.listLatest({
-      entityRef: canonical,
-    });
+    const [records, drifts] = await Promise.all([
+      this.options.records.listLatest({ entityRef: canonical }),
+      this.options.drift?.list({ entityRefs: [canonical] }) ?? [],
+    ]);
     const budget = deadline(this.options.liveReadTimeoutMs);
     try {
       const environments = await Promise.all(
@@ -90,6 +106,17 @@ export class EntityDeploymentsView {
           ),
         ),
       );
+      for (const environment of environments) {
+        for (const deployment of environment.deployments) {
+          const found = drifts.find(
+            d =>
+              d.environment === deployment.record.environment &&
+              d.namespace === deployment.record.namespace &&
+              d.name === deployment.record.name,
+          );
+          if (found) deployment.drift = driftView(found);
+        }
+      }
       return { entityRef: canonical, environments };
     } finally {
       budget.clear();

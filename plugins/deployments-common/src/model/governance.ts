@@ -181,7 +181,8 @@ export type AuditPage = {
 /**
  * What was done: a change (`deploy`, `update`, `restart`, `rollback`,
  * `delete`: one event when it is asked for, one when it ends), a queued
- * change withdrawn (`change.cancel`) or an approval step.
+ * change withdrawn (`change.cancel`), an approval step, or drift the
+ * scheduled check found (`drift.detect`) or saw gone (`drift.resolve`).
  *
  * @public
  */
@@ -197,7 +198,9 @@ export type AuditAction =
   | 'approval.reject'
   | 'approval.expire'
   | 'approval.stale'
-  | 'approval.apply';
+  | 'approval.apply'
+  | 'drift.detect'
+  | 'drift.resolve';
 
 /**
  * How it ended: `accepted` (a change was queued; a second event tells how it

@@ -1,5 +1,5 @@
 import { EnvironmentName } from './environments';
-import { DeploymentDetails, LiveDeploymentState } from './api';
+import { DeploymentDetails, DeploymentDrift, LiveDeploymentState } from './api';
 import { DeploymentRecord } from './records';
 
 // What the entity pages and the dashboard read from the backend. The REST
@@ -192,8 +192,13 @@ export type FirstDeployment = {
 export type DeploymentsDashboard = {
   /** The configured environment names, in order. */
   environments: EnvironmentName[];
-  /** The latest record of every deployment, with the owning team. */
-  deployments: Array<DeploymentRecord & { team: string }>;
+  /**
+   * The latest record of every deployment, with the owning team and what the
+   * drift check found, if anything.
+   */
+  deployments: Array<
+    DeploymentRecord & { team: string; drift?: DeploymentDrift }
+  >;
   /** The most recent failed or rolled-back records, newest first. */
   recentFailures: Array<DeploymentRecord & { team: string }>;
   figures: TeamEnvironmentFigures[];

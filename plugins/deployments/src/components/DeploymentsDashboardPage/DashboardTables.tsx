@@ -1,8 +1,9 @@
+import Typography from '@material-ui/core/Typography';
 import { memo } from 'react';
 import { Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
-  DeploymentRecord,
+  DeploymentsDashboard,
   compareEnvironments,
   FirstDeployment,
   TeamEnvironmentFigures,
@@ -16,7 +17,7 @@ import {
 import { applicationColumn, dateTimeColumn } from '../../lib/columns';
 import { DeploymentStatusBadge } from '../StatusBadges';
 
-type TeamRecord = DeploymentRecord & { team: string };
+type TeamRecord = DeploymentsDashboard['deployments'][number];
 
 const dense = {
   search: false,
@@ -109,7 +110,23 @@ function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
     {
       title: 'Status',
       field: 'status',
-      render: row => <DeploymentStatusBadge status={row.status} />,
+      render: row => (
+        <>
+          <DeploymentStatusBadge status={row.status} />
+          {row.drift && (
+            <Typography
+              variant="caption"
+              color="error"
+              component="div"
+              title={`Changed outside the portal since ${row.drift.detectedAt}: ${row.drift.fields
+                .map(f => (f.path ? `${f.object} ${f.path}` : f.object))
+                .join(', ')}`}
+            >
+              drifted
+            </Typography>
+          )}
+        </>
+      ),
     },
     { title: 'Image', field: 'image' },
     {

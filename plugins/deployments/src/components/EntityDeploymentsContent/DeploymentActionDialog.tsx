@@ -90,6 +90,23 @@ export function DeploymentActionDialog(props: {
       );
     }
     case 'rollback':
+      if (action.reapply) {
+        return (
+          <ConfirmActionDialog
+            {...common}
+            title={`Re-apply revision ${action.revision} of ${name} in ${environment}?`}
+            confirmLabel="Re-apply"
+            onConfirm={() => onConfirm()}
+          >
+            <Typography>
+              The objects of revision {action.revision} are applied again,
+              undoing what was changed outside the portal, and the portal waits
+              until the rollout is ready. It is recorded as a rollback to the
+              same revision (approved first where the environment requires it).
+            </Typography>
+          </ConfirmActionDialog>
+        );
+      }
       return (
         <ConfirmActionDialog
           {...common}

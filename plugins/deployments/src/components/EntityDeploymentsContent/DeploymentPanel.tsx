@@ -25,6 +25,7 @@ import {
   ChangeReference,
   DeploymentHistoryTable,
 } from './DeploymentHistoryTable';
+import { DriftAlert } from './DriftAlert';
 import { PermissionedButton } from './PermissionedButton';
 import { RequestedAction } from './useDeploymentAction';
 
@@ -182,10 +183,33 @@ export function DeploymentPanel(props: {
           onCancel={onCancelChange}
         />
       )}
+      {details.drift && (
+        <DriftAlert
+          drift={details.drift}
+          reapply={permissions.rollback}
+          onReapply={() =>
+            onRequest({
+              kind: 'rollback',
+              key,
+              revision: details.drift!.revision,
+              reapply: true,
+            })
+          }
+        />
+      )}
       {record.error && (
         <Box mt={1}>
           <Alert severity={record.status === 'failed' ? 'error' : 'warning'}>
             {record.error}
+            {record.recovery && (
+              <Typography variant="caption" component="div">
+                Detected {record.recovery.detectSeconds}s after the apply
+                {record.recovery.restoreSeconds !== undefined
+                  ? `; the previous revision was ready ${record.recovery.restoreSeconds}s later`
+                  : '; the previous revision did not become ready'}
+                .
+              </Typography>
+            )}
           </Alert>
         </Box>
       )}

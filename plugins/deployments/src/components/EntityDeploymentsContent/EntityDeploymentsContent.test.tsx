@@ -346,6 +346,55 @@ describe('EntityDeploymentsContent', () => {
     );
   });
 
+  it('shows drift found by the check and re-applies the running revision after confirmation', async () => {
+    const withDrift = () => {
+      const page = allFour();
+      const production = page.environments[3].deployments[0];
+      production.drift = {
+        revision: production.record.revision,
+        detectedAt: '2026-12-02T10:00:00.000Z',
+        checkedAt: '2026-12-02T10:05:00.000Z',
+        fields: [
+          {
+            object: 'Deployment/payments-api',
+            path: 'spec.replicas',
+            change: 'changed',
+            applied: '2',
+            live: '5',
+            manager: 'kubectl-edit',
+          },
+          { object: 'Service/payments-api', change: 'removed' },
+        ],
+        moreFields: 0,
+      };
+      return page;
+    };
+    const api = fakeApi(withDrift);
+    const production = await renderContent(api);
+
+    const drift = within(production).getByTestId('deployment-drift');
+    expect(drift).toHaveTextContent('Changed outside the portal');
+    expect(drift).toHaveTextContent(
+      'Deployment/payments-api spec.replicas changed from 2 to 5 by kubectl-edit',
+    );
+    expect(drift).toHaveTextContent('Service/payments-api deleted');
+    // The development deployment did not drift.
+    expect(
+      within(screen.getByTestId('environment-development')).queryByTestId(
+        'deployment-drift',
+      ),
+    ).toBeNull();
+
+    await user.click(within(drift).getByRole('button', { name: 'Re-apply' }));
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Re-apply revision 3 of payments-api in production?',
+    });
+    await user.click(within(dialog).getByRole('button', { name: 'Re-apply' }));
+    await waitFor(() =>
+      expect(api.rollback).toHaveBeenCalledWith(productionKey, 3),
+    );
+  });
+
   it("shows the backend's message when a change is refused", async () => {
     const api = fakeApi(allFour, {
       restart: jest.fn(async () => {

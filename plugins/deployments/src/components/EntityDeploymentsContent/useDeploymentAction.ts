@@ -24,6 +24,8 @@ export type RequestedAction =
       revision?: number;
       /** The image of the revision rolled back to, when known. */
       image?: string;
+      /** The running revision again, undoing changes made outside the portal (drift). */
+      reapply?: boolean;
     }
   | { kind: 'delete'; key: DeploymentKey };
 
