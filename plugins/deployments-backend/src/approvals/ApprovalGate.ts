@@ -257,6 +257,7 @@ export class ApprovalGate {
       rollbackToRevision: approval.rollbackToRevision,
       approvalId: approval.id,
       taskId: approval.taskId,
+      warnings: approval.warnings,
       idempotencyKey: `approval:${approval.id}`,
     };
   }

@@ -824,4 +824,47 @@ describe('approval gate, audit trail and notifications on a real cluster', () =>
       (await productionDeployments()).map(d => d.metadata?.name).sort(),
     ).toEqual(['payments-api', 'payments-canary']);
   });
+
+  it('carries the policy warnings of a change through its approval: the 202, the request, and the record approving creates', async () => {
+    const warning = expect.objectContaining({
+      policyId: 'canonical-config-names',
+      severity: 'warning',
+      path: 'env[0].name',
+      message: expect.stringContaining('PYTHON_ENV'),
+    });
+    const requested = await request(server)
+      .post('/api/deployments/deployments')
+      .set('authorization', as(ADA))
+      .send(
+        productionRequest({
+          name: 'payments-aliased',
+          env: [{ name: 'PYTHON_ENV', value: 'production' }],
+        }),
+      );
+    expect(requested.status).toBe(202);
+    expect(requested.body.approval.warnings).toEqual([warning]);
+    const id = requested.body.approval.id;
+    const pending = await request(server)
+      .get(`/api/deployments/approvals/${id}`)
+      .set('authorization', as(GRACE));
+    expect(pending.body.warnings).toEqual([warning]);
+
+    const approved = await request(server)
+      .post(`/api/deployments/approvals/${id}/approve`)
+      .set('authorization', as(GRACE))
+      .send({});
+    expect(approved.status).toBe(200);
+    expect(approved.body.warnings).toEqual([warning]);
+    const change = await request(server)
+      .get(`/api/deployments/changes/${approved.body.changeId}?wait=60`)
+      .set('authorization', as(ADA));
+    expect(change.body).toMatchObject({ status: 'succeeded', approvalId: id });
+    expect(change.body.warnings).toEqual([warning]);
+    const history = await request(server)
+      .get(
+        `/api/deployments/deployments/production/${PROD_NS}/payments-aliased/history`,
+      )
+      .set('authorization', as(ADA));
+    expect(history.body.items[0].warnings).toEqual([warning]);
+  });
 });

@@ -304,6 +304,7 @@ export class ChangeRequests {
     const running = await this.options.records.running(key);
     context.entityRef = preview.entityRef;
     context.fromVersion = running?.image;
+    const warnings = preview.violations.filter(v => v.severity === 'warning');
     if (preview.environment.requiresApproval) {
       // Validated and dry-run now; queued only once someone else approves.
       return this.options.approvals.request({
@@ -318,6 +319,7 @@ export class ChangeRequests {
         changeReference: request.changeReference,
         taskId: options.taskId,
         baseRevision: await this.options.records.latestChangingRevision(key),
+        warnings,
       });
     }
     return this.enqueue(
@@ -333,7 +335,7 @@ export class ChangeRequests {
         changeReference: request.changeReference,
         input: patch,
         baseRevision: running?.revision,
-        warnings: preview.violations.filter(v => v.severity === 'warning'),
+        warnings,
       },
       options,
     );

@@ -5,6 +5,7 @@ import {
   ApprovalStatus,
   DeploymentRequest,
   EnvironmentName,
+  PolicyViolation,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
@@ -39,6 +40,7 @@ type Row = {
   change_hash: string | null;
   base_revision: number | null;
   change_id: string | null;
+  warnings: string | null;
 };
 
 /** What a new approval request records. */
@@ -56,6 +58,8 @@ export type NewApprovalRequest = {
   rollbackToRevision?: number;
   changeReference?: string;
   taskId?: string;
+  /** The policy warnings of the request when it was checked. */
+  warnings?: PolicyViolation[];
   expiresAt: Date;
   changeHash: string;
   baseRevision: number;
@@ -99,6 +103,7 @@ function toApproval(row: Row): ApprovalRequest {
     changeHash: row.change_hash ?? undefined,
     baseRevision: row.base_revision ?? undefined,
     changeId: row.change_id ?? undefined,
+    warnings: row.warnings ? JSON.parse(row.warnings) : undefined,
   };
 }
 
@@ -146,6 +151,9 @@ export class ApprovalStore {
       change_hash: request.changeHash,
       base_revision: request.baseRevision,
       change_id: null,
+      warnings: request.warnings?.length
+        ? JSON.stringify(request.warnings.slice(0, 20))
+        : null,
     };
     await this.knex<Row>(TABLE).insert(row);
     return toApproval(row);

@@ -1,6 +1,7 @@
 import { EnvironmentName } from './environments';
 import { DeploymentChange } from './records';
 import { DeploymentRequest } from './request';
+import { PolicyViolation } from '../policies/types';
 
 /** What an approval request asks for. @public */
 export type ApprovalAction = 'deploy' | 'update' | 'rollback' | 'delete';
@@ -56,6 +57,12 @@ export type ApprovalRequest = {
   changeReference?: string;
   /** The scaffolder task that asked, if one did. */
   taskId?: string;
+  /**
+   * Warning-level policy findings of the request when it was checked (they
+   * do not block it); the record of the change it queues keeps them. At
+   * most 20.
+   */
+  warnings?: PolicyViolation[];
   status: ApprovalStatus;
   createdAt: string;
   expiresAt: string;
