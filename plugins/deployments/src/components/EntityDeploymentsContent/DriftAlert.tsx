@@ -13,21 +13,20 @@ import { PermissionedButton } from './PermissionedButton';
 /** Fields listed before "and N more". */
 const SHOWN = 5;
 
+function changeText(field: DriftedField): string {
+  if (field.change === 'removed') return field.path ? 'removed' : 'deleted';
+  const values =
+    field.applied !== undefined && field.live !== undefined
+      ? ` from ${field.applied} to ${field.live}`
+      : '';
+  return `changed${values}`;
+}
+
 function fieldText(field: DriftedField): string {
   const where = field.path ? `${field.object} ${field.path}` : field.object;
-  const what =
-    field.change === 'removed'
-      ? field.path
-        ? 'removed'
-        : 'deleted'
-      : `changed${
-          field.applied !== undefined && field.live !== undefined
-            ? ` from ${field.applied} to ${field.live}`
-            : ''
-        }`;
   const by = field.manager ? ` by ${field.manager}` : '';
   const at = field.changedAt ? ` (${formatDateTime(field.changedAt)})` : '';
-  return `${where} ${what}${by}${at}`;
+  return `${where} ${changeText(field)}${by}${at}`;
 }
 
 /**
