@@ -93,11 +93,19 @@ describe('HealthVerifier', () => {
   });
 
   it('does not fail a revision on probes that got no answer at all', async () => {
-    expect(await run(['unreachable'])).toEqual({
+    const silent = verifier(['unreachable']);
+    expect(
+      await silent.instance.verify(change, new AbortController().signal),
+    ).toEqual({
       outcome: 'skipped',
       reason:
-        'the readiness contract did not answer during the 0.3s window (GET http://svc/api/v2/ready did not answer: connection refused)',
+        'the readiness contract did not answer the portal (2 probes in a row): GET http://svc/api/v2/ready did not answer: connection refused',
     });
+    // Given up on after failureThreshold probes, not the whole window.
+    expect(silent.probed).toHaveLength(2);
+    expect(
+      await run(['up', 'unreachable', 'unreachable', 'unreachable']),
+    ).toMatchObject({ outcome: 'verified' });
     expect(
       await run(['unreachable', 'down', 'unreachable', 'down']),
     ).toMatchObject({ outcome: 'failed' });

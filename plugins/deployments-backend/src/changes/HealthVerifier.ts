@@ -108,6 +108,7 @@ export class HealthVerifier {
     let answered = 0;
     let last = '';
     let silence = '';
+    let silent = 0;
     for (;;) {
       if (signal.aborted) return { outcome: 'aborted' };
       const outcome = await probe(
@@ -141,8 +142,17 @@ export class HealthVerifier {
         }
       } else {
         // No answer says nothing about the release (the portal may not
-        // reach the target): neither a failure nor a success.
+        // reach the target): neither a failure nor a success. A target
+        // that has never answered is given up on as soon as a failure
+        // would have counted, not after the whole window.
         silence = describeReadiness(outcome.probes);
+        silent += 1;
+        if (answered === 0 && silent >= settings.failureThreshold) {
+          return {
+            outcome: 'skipped',
+            reason: `the readiness contract did not answer the portal (${silent} probes in a row): ${silence}`,
+          };
+        }
       }
       const wait = Math.min(
         settings.intervalSeconds * 1000,
