@@ -141,6 +141,27 @@ export interface Config {
      */
     health?: {
       /**
+       * The scheduled health monitor: checks every deployed application in
+       * every environment where it runs (contract and pods), keeps the
+       * timeline of its states, exports them as Prometheus gauges and tells
+       * the owners of a change that held for the debounce window.
+       */
+      monitor?: {
+        /** Default true. */
+        enabled?: boolean;
+        /**
+         * When it runs (a Backstage task schedule: frequency and timeout).
+         * Default every minute with a 5 minute timeout; one replica at a time.
+         */
+        schedule?: {
+          frequency: { cron: string } | string | Record<string, number>;
+          timeout: string | Record<string, number>;
+          initialDelay?: string | Record<string, number>;
+        };
+        /** How long a new state must hold before the owners are told, in seconds. Default 120. */
+        debounceSeconds?: number;
+      };
+      /**
        * Time budget of one environment's checks (probes and Kubernetes reads
        * together), in milliseconds. An environment that does not answer in
        * time shows as unreachable without delaying the others. Default 2000.

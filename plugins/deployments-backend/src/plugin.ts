@@ -28,6 +28,9 @@ import { createFinishedReporter } from './changes/reportFinished';
 import { DriftDetector } from './drift/DriftDetector';
 import { readDriftSettings } from './drift/readDriftSettings';
 import { DefaultHealthService } from './health/DefaultHealthService';
+import { HealthMonitor } from './health/HealthMonitor';
+import { registerHealthGauges } from './health/healthMetrics';
+import { readMonitorSettings } from './health/readMonitorSettings';
 import { ClusterClients } from './kubernetes/ClusterClients';
 import { Targets } from './kubernetes/Targets';
 import { Authorizer } from './permissions/Authorizer';
@@ -44,6 +47,7 @@ import { ChangeStore } from './store/ChangeStore';
 import { DeliveryStore } from './store/DeliveryStore';
 import { DeploymentStore } from './store/DeploymentStore';
 import { DriftStore } from './store/DriftStore';
+import { HealthStateStore } from './store/HealthStateStore';
 import { DashboardView } from './views/DashboardView';
 import { DeploymentView } from './views/DeploymentView';
 import { EntityDeploymentsView } from './views/EntityDeploymentsView';
@@ -150,6 +154,8 @@ export const deploymentsPlugin = createBackendPlugin({
           },
         });
 
+        const healthStates = await HealthStateStore.create(database);
+        registerHealthGauges(healthStates, logger);
         const health = DefaultHealthService.create({
           config,
           logger,
@@ -159,6 +165,7 @@ export const deploymentsPlugin = createBackendPlugin({
           environments,
           // Shared by the replicas when backend.cache is Redis.
           cache,
+          states: healthStates,
         });
 
         const signals = ChangeSignals.create({
@@ -243,6 +250,26 @@ export const deploymentsPlugin = createBackendPlugin({
             ...driftSettings.schedule,
             fn: async () => {
               await detector.check();
+            },
+          });
+        }
+
+        const monitorSettings = readMonitorSettings(config);
+        if (monitorSettings.enabled) {
+          const monitor = HealthMonitor.create({
+            records,
+            states: healthStates,
+            health,
+            catalog: applications,
+            notifier,
+            logger,
+            debounceSeconds: monitorSettings.debounceSeconds,
+          });
+          await scheduler.scheduleTask({
+            id: 'deployments-health-monitor',
+            ...monitorSettings.schedule,
+            fn: async () => {
+              await monitor.check();
             },
           });
         }

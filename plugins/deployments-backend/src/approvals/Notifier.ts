@@ -21,7 +21,8 @@ export type DeploymentEventType =
   | 'failed'
   | 'rolled-back'
   | 'deleted'
-  | 'drift';
+  | 'drift'
+  | 'health';
 
 /** The JSON body the webhook receives. */
 export type DeploymentEventPayload = {
@@ -176,6 +177,40 @@ export class Notifier {
     );
   }
 
+  /**
+   * A change of health that held for the debounce window (or a recovery):
+   * the owners, once per change.
+   */
+  health(
+    entityRef: string,
+    environment: string,
+    change: { state: string; previous: string; since: string; reason?: string },
+  ): void {
+    const recovered = change.state === 'healthy';
+    this.send(
+      { entityRef: [entityRef] },
+      {
+        event: 'health',
+        entityRef,
+        environment,
+        namespace: '',
+        name: '',
+        action: 'monitor',
+        requester: 'system',
+        message: recovered
+          ? `${entityRef} in ${environment} is healthy again since ${change.since} (was ${change.previous})`
+          : `${entityRef} in ${environment} is ${change.state} since ${
+              change.since
+            } (was ${change.previous})${
+              change.reason ? `: ${change.reason}` : ''
+            }`,
+        comment: change.state,
+        link: `${entityLink(entityRef)}/service-health`,
+        at: new Date().toISOString(),
+      },
+    );
+  }
+
   private fromApproval(
     approval: ApprovalRequest,
     event: DeploymentEventType,
@@ -286,6 +321,7 @@ function severityOf(event: DeploymentEventType): 'high' | 'normal' | 'low' {
   if (event === 'failed' || event === 'rolled-back' || event === 'drift') {
     return 'high';
   }
+  if (event === 'health') return 'high';
   return event === 'approval-requested' ? 'normal' : 'low';
 }
 
@@ -310,9 +346,17 @@ function title(payload: DeploymentEventPayload): string {
       return `Rolled back: ${what}`;
     case 'drift':
       return `Drift: ${what} was changed outside the portal`;
+    case 'health':
+      return payload.comment === 'healthy'
+        ? `Recovered: ${what}`
+        : `${capitalize(payload.comment ?? 'unhealthy')}: ${what}`;
     default:
       return `Deleted: ${what}`;
   }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toLocaleUpperCase('en-US') + text.slice(1);
 }
 
 function entityLink(entityRef: string): string {

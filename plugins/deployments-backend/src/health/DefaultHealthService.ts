@@ -11,12 +11,14 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { Config, ConfigReader } from '@backstage/config';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   deploymentsReadPermission,
   EntityHealth,
+  EntityHealthTimeline,
+  EnvironmentHealth,
   withErrorCode,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import http from 'node:http';
@@ -24,6 +26,7 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { ClusterClients } from '../kubernetes/ClusterClients';
 import { EnvironmentConfig } from '../service/readEnvironments';
+import { HealthStateStore } from '../store/HealthStateStore';
 import { checkEnvironment } from './checkEnvironment';
 import { CheckContext, ProbeOutcome } from './checkTypes';
 import { EntityHealthCache } from './EntityHealthCache';
@@ -63,6 +66,8 @@ export class DefaultHealthService implements HealthService {
     cache?: CacheService;
     /** For tests: how host names resolve. */
     resolve?: Resolver;
+    /** The monitor's states and timeline (GET …/health/timeline). */
+    states?: HealthStateStore;
   }): DefaultHealthService {
     const settings = readHealthSettings(options.config, options.environments);
     const cache =
@@ -82,6 +87,7 @@ export class DefaultHealthService implements HealthService {
       }),
       new UnreachableMemory(settings.unreachableRetrySeconds * 1000, cache),
       cache,
+      options.states,
     );
   }
 
@@ -98,6 +104,7 @@ export class DefaultHealthService implements HealthService {
     guard: TargetGuard,
     unreachable: UnreachableMemory,
     cache: CacheService,
+    private readonly states?: HealthStateStore,
   ) {
     this.context = {
       clusters,
@@ -131,6 +138,63 @@ export class DefaultHealthService implements HealthService {
     const refresh = options.refresh ?? false;
     return this.cache.getOrCheck(stringifyEntityRef(entity), refresh, () =>
       this.check(entity, refresh),
+    );
+  }
+
+  /**
+   * The health timeline the monitor recorded for an entity, newest first.
+   * Same permission as its health.
+   */
+  async getTimeline(
+    ref: CompoundEntityRef,
+    options: {
+      credentials: BackstageCredentials;
+      environment?: string;
+      limit?: number;
+    },
+  ): Promise<EntityHealthTimeline> {
+    const entityRef = stringifyEntityRef(ref);
+    await this.authorize(options.credentials, entityRef);
+    if (
+      options.environment !== undefined &&
+      !this.environments.some(e => e.name === options.environment)
+    ) {
+      throw withErrorCode(
+        new InputError(
+          `environment '${
+            options.environment
+          }' is not configured; configured environments: ${this.environments
+            .map(e => e.name)
+            .join(', ')}`,
+        ),
+        'environment-not-configured',
+      );
+    }
+    return {
+      entityRef,
+      entries: this.states
+        ? await this.states.timeline(entityRef, {
+            environment: options.environment,
+            limit: options.limit ?? 50,
+          })
+        : [],
+    };
+  }
+
+  /**
+   * Checks `entity` now in the named environments (no cache, no
+   * permission check): for the scheduled monitor.
+   */
+  monitor(
+    entity: Entity,
+    environments: string[],
+  ): Promise<EnvironmentHealth[]> {
+    return Promise.all(
+      this.environments
+        .filter(e => environments.includes(e.name))
+        .map(environment =>
+          checkEnvironment(this.context, entity, environment, true),
+        ),
     );
   }
 

@@ -1,6 +1,9 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
+import {
+  EntityHealth,
+  EntityHealthTimeline,
+} from '@deployments-portal/backstage-plugin-deployments-common';
 
 /**
  * The Service Health tab's data: the health contract of an application,
@@ -18,4 +21,17 @@ export interface HealthService {
     entityRef: CompoundEntityRef,
     options: { credentials: BackstageCredentials; refresh?: boolean },
   ): Promise<EntityHealth>;
+
+  /**
+   * The timeline the scheduled monitor recorded for an entity (state
+   * changes per environment), newest first; same permission as its health.
+   */
+  getTimeline(
+    entityRef: CompoundEntityRef,
+    options: {
+      credentials: BackstageCredentials;
+      environment?: string;
+      limit?: number;
+    },
+  ): Promise<EntityHealthTimeline>;
 }

@@ -145,6 +145,38 @@ export type EntityHealth = {
 };
 
 /**
+ * One period of an application's health in one environment, as the
+ * scheduled monitor saw it.
+ *
+ * @public
+ */
+export type HealthTimelineEntry = {
+  environment: EnvironmentName;
+  state: HealthState;
+  /** The state before; absent for the first observation. */
+  previous?: HealthState;
+  /** When it entered this state. */
+  from: string;
+  /** When it left it; absent while it lasts. */
+  until?: string;
+  /** How long it lasted (or has lasted so far), in seconds. */
+  durationSeconds: number;
+  /** Why it was not healthy, in words. */
+  reason?: string;
+};
+
+/**
+ * The health timeline of one application
+ * (`GET /entities/{kind}/{namespace}/{name}/health/timeline`), newest first.
+ *
+ * @public
+ */
+export type EntityHealthTimeline = {
+  entityRef: string;
+  entries: HealthTimelineEntry[];
+};
+
+/**
  * Delivery figures over a set of deployment records.
  *
  * @public

@@ -1,0 +1,40 @@
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+
+/** `deployments.health.monitor`: the scheduled health checks. */
+export type MonitorSettings = {
+  enabled: boolean;
+  schedule: SchedulerServiceTaskScheduleDefinition;
+  /** How long a new state must hold before the owners hear of it. */
+  debounceSeconds: number;
+};
+
+/** Every minute by default, one replica at a time; changes announced after 2 minutes. */
+export function readMonitorSettings(config: Config): MonitorSettings {
+  const monitor = config.getOptionalConfig('deployments.health.monitor');
+  const schedule = monitor?.getOptionalConfig('schedule');
+  const debounceSeconds = monitor?.getOptionalNumber('debounceSeconds') ?? 120;
+  if (!Number.isFinite(debounceSeconds) || debounceSeconds < 0) {
+    throw new Error(
+      `Invalid config at deployments.health.monitor.debounceSeconds: must be 0 or a positive number, got ${debounceSeconds}`,
+    );
+  }
+  return {
+    enabled: monitor?.getOptionalBoolean('enabled') ?? true,
+    schedule: schedule
+      ? {
+          initialDelay: { seconds: 15 },
+          // frequency and timeout, as every Backstage task schedule.
+          ...readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule),
+        }
+      : {
+          frequency: { minutes: 1 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 15 },
+        },
+    debounceSeconds,
+  };
+}
