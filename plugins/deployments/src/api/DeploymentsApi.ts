@@ -12,6 +12,7 @@ import {
   DeploymentsDashboard,
   EntityDeployments,
   EntityHealth,
+  EntityHealthTimeline,
   EnvironmentName,
   EnvironmentSummary,
   ValidationResult,
@@ -63,6 +64,14 @@ export interface DeploymentsApi {
     entityRef: string | CompoundEntityRef,
     options?: { refresh?: boolean },
   ): Promise<EntityHealth>;
+  /**
+   * What the backend's health monitor saw over time: each change of state
+   * per environment, newest first.
+   */
+  getHealthTimeline(
+    entityRef: string | CompoundEntityRef,
+    options?: { environment?: string; limit?: number },
+  ): Promise<EntityHealthTimeline>;
   getDashboard(filter?: DashboardFilter): Promise<DeploymentsDashboard>;
   /** Every record of a deployment, newest first. */
   getHistory(key: DeploymentKey): Promise<DeploymentRecord[]>;

@@ -14,6 +14,7 @@ import {
   DeploymentsDashboard,
   EntityDeployments,
   EntityHealth,
+  EntityHealthTimeline,
   EnvironmentSummary,
   ValidationResult,
 } from '@deployments-portal/backstage-plugin-deployments-common';
@@ -112,6 +113,20 @@ export class DeploymentsClient implements DeploymentsApi {
     const query = options?.refresh ? '?refresh=true' : '';
     return this.request<EntityHealth>(
       `${entityPath(entityRef)}/health${query}`,
+    );
+  }
+
+  async getHealthTimeline(
+    entityRef: string | CompoundEntityRef,
+    options?: { environment?: string; limit?: number },
+  ): Promise<EntityHealthTimeline> {
+    const params = new URLSearchParams();
+    if (options?.environment) params.set('environment', options.environment);
+    if (options?.limit !== undefined)
+      params.set('limit', String(options.limit));
+    const query = params.toString();
+    return this.request<EntityHealthTimeline>(
+      `${entityPath(entityRef)}/health/timeline${query ? `?${query}` : ''}`,
     );
   }
 

@@ -118,7 +118,9 @@ function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
               variant="caption"
               color="error"
               component="div"
-              title={`Changed outside the portal since ${row.drift.detectedAt}: ${row.drift.fields
+              title={`Changed outside the portal since ${
+                row.drift.detectedAt
+              }: ${row.drift.fields
                 .map(f => (f.path ? `${f.object} ${f.path}` : f.object))
                 .join(', ')}`}
             >

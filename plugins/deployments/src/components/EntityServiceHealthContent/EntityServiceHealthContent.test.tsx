@@ -4,7 +4,10 @@ import {
   TestApiProvider,
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { EntityHealth } from '@deployments-portal/backstage-plugin-deployments-common';
+import {
+  EntityHealth,
+  EntityHealthTimeline,
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { deploymentsApiRef } from '../../api';
 import {
   deployableEntity,
@@ -23,9 +26,15 @@ async function renderHealth(
     options?: { refresh?: boolean },
   ) => Promise<EntityHealth>,
   refreshIntervalMs = 0,
+  getHealthTimeline: () => Promise<EntityHealthTimeline> = async () => ({
+    entityRef: ENTITY_REF,
+    entries: [],
+  }),
 ) {
   await renderInTestApp(
-    <TestApiProvider apis={[[deploymentsApiRef, { getEntityHealth }]]}>
+    <TestApiProvider
+      apis={[[deploymentsApiRef, { getEntityHealth, getHealthTimeline }]]}
+    >
       <EntityProvider entity={deployableEntity()}>
         <EntityServiceHealthContent refreshIntervalMs={refreshIntervalMs} />
       </EntityProvider>
@@ -171,5 +180,39 @@ describe('EntityServiceHealthContent', () => {
     });
 
     expect(await screen.findByText(/Access denied/)).toBeInTheDocument();
+  });
+
+  it('shows the timeline the health monitor recorded, newest first, with how long each state lasted', async () => {
+    const getHealthTimeline = jest.fn(async () => ({
+      entityRef: ENTITY_REF,
+      entries: [
+        {
+          environment: 'production',
+          state: 'healthy' as const,
+          previous: 'unhealthy' as const,
+          from: '2026-12-02T10:07:00.000Z',
+          durationSeconds: 600,
+        },
+        {
+          environment: 'production',
+          state: 'unhealthy' as const,
+          previous: 'healthy' as const,
+          from: '2026-12-02T10:02:00.000Z',
+          until: '2026-12-02T10:07:00.000Z',
+          durationSeconds: 300,
+          reason: 'readiness down (503)',
+        },
+      ],
+    }));
+    await renderHealth(async () => mixedHealth(), 0, getHealthTimeline);
+    const timeline = await screen.findByTestId('health-timeline');
+    await waitFor(() =>
+      expect(timeline).toHaveTextContent('readiness down (503)'),
+    );
+    const rows = within(timeline).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('now');
+    expect(rows[1]).toHaveTextContent('5 min');
+    expect(getHealthTimeline).toHaveBeenCalledWith(ENTITY_REF, { limit: 20 });
   });
 });

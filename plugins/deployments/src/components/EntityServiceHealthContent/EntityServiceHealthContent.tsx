@@ -20,6 +20,7 @@ import { errorMessage, formatDateTime, formatDuration } from '../../lib/format';
 import { HealthStateBadge } from '../StatusBadges';
 import { EnvironmentHealthCard } from './EnvironmentHealthCard';
 import { HealthSummaryTable } from './HealthSummaryTable';
+import { HealthTimeline } from './HealthTimeline';
 
 /** @public */
 export type EntityServiceHealthContentProps = {
@@ -118,6 +119,9 @@ export function EntityServiceHealthContent(
                 <EnvironmentHealthCard environment={env} />
               </Grid>
             ))}
+          <Grid item>
+            <HealthTimeline entityRef={value.entityRef} version={checkedAt} />
+          </Grid>
         </>
       )}
     </Grid>
