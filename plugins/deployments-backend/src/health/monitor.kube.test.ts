@@ -23,6 +23,11 @@ import { HEALTH_METRICS } from './healthMetrics';
 // HTTP server); the gauges say what the monitor saw.
 jest.setTimeout(120_000);
 
+const PREFIX = 'monitor-';
+const NS = `${PREFIX}payments-api-development`;
+const APP = 'component:default/payments-api';
+const auth = mockCredentials.user.header('user:default/ada');
+
 class CollectingReader extends MetricReader {
   protected async onForceFlush() {}
   protected async onShutdown() {}
@@ -50,10 +55,6 @@ async function gauge(name: string, environment: string) {
   return point?.value;
 }
 
-const PREFIX = 'monitor-';
-const NS = `${PREFIX}payments-api-development`;
-const APP = 'component:default/payments-api';
-const auth = mockCredentials.user.header('user:default/ada');
 
 function sleep(ms: number) {
   return new Promise(r => setTimeout(r, ms));
