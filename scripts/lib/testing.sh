@@ -137,6 +137,7 @@ run_all_tests() {
   suite_oidc
   gate image bash scripts/build-image.sh --tag deployments-portal:ci --check
   gate chart bash scripts/chart-test.sh
+  gate alerts bash scripts/alerts-test.sh
   suite_browser
   gate adoption bash scripts/adoption-test.sh
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local Kubernetes control plane from Go modules into .tools/kube-sim/bin (git-ignored):
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and the kube-sim launcher,
-# and helm (for the chart tests).
+# helm (for the chart tests) and promtool (for the alert rules).
 #
 # A binary is rebuilt only when its module's go.mod/go.sum (or this script) changed, so a second
 # run is a no-op. The Go build cache lives outside the repository (go env GOCACHE) and keeps a
@@ -58,6 +58,7 @@ k8s_minor="$(echo "$k8s_version" | cut -d. -f2)"
 etcd_version="$(module_version "$here/etcd/go.mod" go.etcd.io/etcd/server/v3)"
 kwok_version="$(module_version "$here/kwok/go.mod" sigs.k8s.io/kwok)"
 helm_version="$(module_version "$here/helm/go.mod" helm.sh/helm/v3)"
+promtool_version="$(module_version "$here/promtool/go.mod" github.com/prometheus/prometheus)"
 build_date="$(curl -fsS "https://proxy.golang.org/k8s.io/kubernetes/@v/$k8s_version.info" 2>/dev/null |
   sed -n 's/.*"Time": *"\([^"]*\)".*/\1/p' || true)"
 build_date="${build_date:-1970-01-01T00:00:00Z}"
@@ -69,13 +70,14 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 
 total_started=$SECONDS
-echo "kube-sim: control plane Kubernetes $k8s_version, etcd $etcd_version, kwok $kwok_version, helm $helm_version -> $out"
+echo "kube-sim: control plane Kubernetes $k8s_version, etcd $etcd_version, kwok $kwok_version, helm $helm_version, promtool (prometheus $promtool_version) -> $out"
 echo "kube-sim: a cold build takes 15-30 minutes on 2 cores; later builds reuse the Go cache ($(go env GOCACHE))"
 
 build launcher kube-sim ./
 build etcd etcd . "-X go.etcd.io/etcd/api/v3/version.GitSHA=$etcd_version"
 build kwok kwok sigs.k8s.io/kwok/cmd/kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v}"
 build helm helm helm.sh/helm/v3/cmd/helm "-X helm.sh/helm/v3/internal/version.version=$helm_version"
+build promtool promtool github.com/prometheus/prometheus/cmd/promtool "-X github.com/prometheus/common/version.Version=$promtool_version"
 for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
   build kubernetes "$cmd" "k8s.io/kubernetes/cmd/$cmd" "$k8s_ldflags"
 done
