@@ -333,6 +333,7 @@ export const deploymentsPlugin = createBackendPlugin({
             liveReadTimeoutMs:
               config.getOptionalNumber('deployments.health.timeoutMs') ?? 2000,
             drift,
+            healthStates,
           }),
           dashboards: DashboardView.create({
             records,

@@ -55,7 +55,6 @@ async function gauge(name: string, environment: string) {
   return point?.value;
 }
 
-
 function sleep(ms: number) {
   return new Promise(r => setTimeout(r, ms));
 }
@@ -192,6 +191,17 @@ describe('the health monitor on a real cluster', () => {
       await gauge(HEALTH_METRICS.probe, 'development'),
     ).toBeGreaterThanOrEqual(0);
     expect(healthEvents()).toEqual([]);
+    // The Deployments tab shows it per environment, at a glance.
+    const tab = await request(server)
+      .get(
+        '/api/deployments/entities/component/default/payments-api/deployments',
+      )
+      .set('authorization', auth);
+    expect(
+      tab.body.environments.find(
+        (e: { environment: string }) => e.environment === 'development',
+      ).health,
+    ).toMatchObject({ state: 'healthy', since: expect.any(String) });
 
     service.set({ ready: false });
     const failing = await until('unhealthy in the timeline', async () => {

@@ -205,10 +205,14 @@ export class HealthStateStore {
     });
   }
 
-  /** Every application's last observation per environment. */
-  async states(): Promise<StoredHealthState[]> {
-    const rows = await this.knex<StateRow>(STATES).select();
-    return rows.map(row => ({
+  /** Every application's last observation per environment (or one application's). */
+  async states(entityRef?: string): Promise<StoredHealthState[]> {
+    const rows = await this.knex<StateRow>(STATES)
+      .modify(query => {
+        if (entityRef) query.where({ entity_ref: entityRef });
+      })
+      .select();
+    return rows.map((row: StateRow) => ({
       entityRef: row.entity_ref,
       environment: row.environment,
       state: row.state as HealthState,

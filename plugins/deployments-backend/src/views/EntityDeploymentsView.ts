@@ -24,6 +24,7 @@ import { Authorizer } from '../permissions/Authorizer';
 import { EnvironmentConfig } from '../service/readEnvironments';
 import { DeploymentStore } from '../store/DeploymentStore';
 import { DriftStore, StoredDrift } from '../store/DriftStore';
+import { HealthStateStore } from '../store/HealthStateStore';
 import { readLive } from './DeploymentView';
 
 /** The drift of a deployment as answers show it (without its key). */
@@ -62,6 +63,8 @@ export class EntityDeploymentsView {
     liveReadTimeoutMs: number;
     /** What the drift check found, shown with each deployment. */
     drift?: DriftStore;
+    /** What the health monitor last saw, shown per environment. */
+    healthStates?: HealthStateStore;
   }): EntityDeploymentsView {
     return new EntityDeploymentsView(options);
   }
@@ -90,9 +93,10 @@ export class EntityDeploymentsView {
       );
     }
     const canonical = stringifyEntityRef(entity);
-    const [records, drifts] = await Promise.all([
+    const [records, drifts, health] = await Promise.all([
       this.options.records.listLatest({ entityRef: canonical }),
       this.options.drift?.list({ entityRefs: [canonical] }) ?? [],
+      this.options.healthStates?.states(canonical) ?? [],
     ]);
     const budget = deadline(this.options.liveReadTimeoutMs);
     try {
@@ -107,6 +111,16 @@ export class EntityDeploymentsView {
         ),
       );
       for (const environment of environments) {
+        const seen = health.find(
+          h => h.environment === environment.environment,
+        );
+        if (seen) {
+          environment.health = {
+            state: seen.state,
+            since: seen.since,
+            checkedAt: seen.checkedAt,
+          };
+        }
         for (const deployment of environment.deployments) {
           const found = drifts.find(
             d =>

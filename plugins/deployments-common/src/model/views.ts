@@ -27,6 +27,8 @@ export type EnvironmentDeployments = {
   deployments: DeploymentDetails[];
   /** Why the live state could not be read for this environment, if so. */
   error?: string;
+  /** What the scheduled health monitor last saw here, if it checked. */
+  health?: { state: HealthState; since: string; checkedAt: string };
 };
 
 /**

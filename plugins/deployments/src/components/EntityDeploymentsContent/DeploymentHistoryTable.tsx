@@ -104,11 +104,8 @@ export function DeploymentHistoryTable(props: {
     },
     {
       title: 'Note',
-      render: record =>
-        record.error ??
-        (record.rollbackToRevision !== undefined
-          ? `restored revision ${record.rollbackToRevision}`
-          : ''),
+      cellStyle: { minWidth: 280 },
+      render: record => <Note text={noteOf(record)} />,
     },
     {
       title: '',
@@ -139,6 +136,25 @@ export function DeploymentHistoryTable(props: {
       columns={columns}
       data={value ?? []}
     />
+  );
+}
+
+/** What the history says about a record beside its status. */
+function noteOf(record: DeploymentRecord): string {
+  if (record.error) return record.error;
+  if (record.rollbackToRevision !== undefined) {
+    return `restored revision ${record.rollbackToRevision}`;
+  }
+  return '';
+}
+
+/** Longest note shown in full; longer ones are cut, the whole text in a tooltip. */
+const NOTE_LENGTH = 160;
+
+function Note(props: { text: string }) {
+  if (props.text.length <= NOTE_LENGTH) return <>{props.text}</>;
+  return (
+    <span title={props.text}>{`${props.text.slice(0, NOTE_LENGTH - 1)}…`}</span>
   );
 }
 

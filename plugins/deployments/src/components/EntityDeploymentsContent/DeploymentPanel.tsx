@@ -1,5 +1,8 @@
-import { ReactNode } from 'react';
+import { ReactNode, useState } from 'react';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import ExpandLessIcon from '@material-ui/icons/ExpandLess';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
@@ -31,7 +34,7 @@ import { RequestedAction } from './useDeploymentAction';
 
 function Fact(props: { label: string; children: ReactNode }) {
   return (
-    <Grid item xs={12} sm={6} md={4}>
+    <Grid item xs={6} sm={4} lg={2}>
       <Typography variant="caption" color="textSecondary" component="div">
         {props.label}
       </Typography>
@@ -134,6 +137,8 @@ export function DeploymentPanel(props: {
     name: record.name,
   };
   const deleted = record.action === 'delete' && record.status === 'succeeded';
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const historyId = `history-${record.environment}-${record.name}`;
   const conditions = conditionsText(details);
 
   return (
@@ -213,65 +218,80 @@ export function DeploymentPanel(props: {
           </Alert>
         </Box>
       )}
-      {!deleted && (
-        <Box mt={1} display="flex" style={{ gap: 8 }} flexWrap="wrap">
-          <PermissionedButton
-            variant="outlined"
-            allowance={permissions.restart}
-            deniedReason="You are not allowed to restart deployments"
-            onClick={() => onRequest({ kind: 'restart', key })}
-          >
-            Restart
-          </PermissionedButton>
-          <PermissionedButton
-            variant="outlined"
-            allowance={permissions.scale}
-            deniedReason="You are not allowed to change deployments"
-            onClick={() =>
+      <Box mt={1} display="flex" style={{ gap: 8 }} flexWrap="wrap">
+        {!deleted && (
+          <>
+            <PermissionedButton
+              variant="outlined"
+              allowance={permissions.restart}
+              deniedReason="You are not allowed to restart deployments"
+              onClick={() => onRequest({ kind: 'restart', key })}
+            >
+              Restart
+            </PermissionedButton>
+            <PermissionedButton
+              variant="outlined"
+              allowance={permissions.scale}
+              deniedReason="You are not allowed to change deployments"
+              onClick={() =>
+                onRequest({
+                  kind: 'scale',
+                  key,
+                  currentReplicas: live.replicas ?? record.request.replicas,
+                })
+              }
+            >
+              Scale
+            </PermissionedButton>
+            <PermissionedButton
+              variant="outlined"
+              allowance={permissions.rollback}
+              deniedReason="You are not allowed to roll back deployments"
+              onClick={() => onRequest({ kind: 'rollback', key })}
+            >
+              Roll back
+            </PermissionedButton>
+            <PermissionedButton
+              variant="outlined"
+              color="secondary"
+              allowance={permissions.delete}
+              deniedReason="You are not allowed to delete deployments"
+              onClick={() => onRequest({ kind: 'delete', key })}
+            >
+              Delete
+            </PermissionedButton>
+          </>
+        )}
+        <Box flexGrow={1} />
+        <Button
+          variant="text"
+          size="small"
+          aria-expanded={historyOpen}
+          aria-controls={historyId}
+          startIcon={historyOpen ? <ExpandLessIcon /> : <ExpandMoreIcon />}
+          onClick={() => setHistoryOpen(open => !open)}
+        >
+          History ({record.revision} revision{record.revision === 1 ? '' : 's'})
+        </Button>
+      </Box>
+      {historyOpen && (
+        <Box mt={2} id={historyId}>
+          <DeploymentHistoryTable
+            deploymentKey={key}
+            latestRevision={record.revision}
+            version={`${record.id}/${record.status}`}
+            rollback={permissions.rollback}
+            onRollback={target =>
               onRequest({
-                kind: 'scale',
+                kind: 'rollback',
                 key,
-                currentReplicas: live.replicas ?? record.request.replicas,
+                revision: target.revision,
+                image: target.image,
               })
             }
-          >
-            Scale
-          </PermissionedButton>
-          <PermissionedButton
-            variant="outlined"
-            allowance={permissions.rollback}
-            deniedReason="You are not allowed to roll back deployments"
-            onClick={() => onRequest({ kind: 'rollback', key })}
-          >
-            Roll back
-          </PermissionedButton>
-          <PermissionedButton
-            variant="outlined"
-            color="secondary"
-            allowance={permissions.delete}
-            deniedReason="You are not allowed to delete deployments"
-            onClick={() => onRequest({ kind: 'delete', key })}
-          >
-            Delete
-          </PermissionedButton>
+          />
         </Box>
       )}
-      <Box mt={2}>
-        <DeploymentHistoryTable
-          deploymentKey={key}
-          latestRevision={record.revision}
-          version={`${record.id}/${record.status}`}
-          rollback={permissions.rollback}
-          onRollback={target =>
-            onRequest({
-              kind: 'rollback',
-              key,
-              revision: target.revision,
-              image: target.image,
-            })
-          }
-        />
-      </Box>
     </Box>
   );
 }

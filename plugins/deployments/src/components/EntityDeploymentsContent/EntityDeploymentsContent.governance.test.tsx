@@ -93,6 +93,9 @@ describe('EntityDeploymentsContent: approvals and audit trail', () => {
     const production = await renderContent(api);
 
     await user.click(
+      within(production).getByRole('button', { name: /^History/ }),
+    );
+    await user.click(
       await within(production).findByRole('button', { name: 'Roll back to 2' }),
     );
     await user.click(

@@ -27,6 +27,9 @@ describe('EntityDeploymentsContent without permissions', () => {
         expect(within(production).getByRole('button', { name })).toBeDisabled(),
       );
     }
+    await user.click(
+      within(production).getByRole('button', { name: /^History/ }),
+    );
     expect(
       await within(production).findByRole('button', { name: 'Roll back to 2' }),
     ).toBeDisabled();

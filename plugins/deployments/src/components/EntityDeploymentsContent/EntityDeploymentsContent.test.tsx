@@ -66,6 +66,9 @@ describe('EntityDeploymentsContent', () => {
         name: /^https:\/\/jira.acme.example\/browse\/OPS-42/,
       })[0],
     ).toHaveAttribute('href', 'https://jira.acme.example/browse/OPS-42');
+    // A failed revision's reason is in the history, on demand.
+    expect(section.queryByText('ImagePullBackOff')).toBeNull();
+    await user.click(section.getByRole('button', { name: /^History/ }));
     expect(await section.findByText('ImagePullBackOff')).toBeInTheDocument();
   });
 
@@ -324,6 +327,17 @@ describe('EntityDeploymentsContent', () => {
   it('rolls back to a revision chosen in the history', async () => {
     const api = fakeApi(allFour);
     const production = await renderContent(api);
+
+    // The history is there on demand, not in the way.
+    const toggle = within(production).getByRole('button', {
+      name: /History \(3 revisions\)/,
+    });
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect(
+      within(production).queryByRole('button', { name: 'Roll back to 2' }),
+    ).toBeNull();
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
 
     // Revision 3 runs, revision 1 failed: only revision 2 qualifies.
     await user.click(

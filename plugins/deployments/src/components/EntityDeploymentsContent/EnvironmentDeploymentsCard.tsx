@@ -12,7 +12,8 @@ import {
   PROMOTE_TEMPLATE,
   useTemplateLink,
 } from '../../hooks/useTemplateLink';
-import { unreachable } from '../../lib/format';
+import { formatDateTime, unreachable } from '../../lib/format';
+import { HealthStateBadge } from '../StatusBadges';
 import { DeploymentActionDialog } from './DeploymentActionDialog';
 import { DeploymentPanel } from './DeploymentPanel';
 import { PendingApprovals } from './PendingApprovals';
@@ -87,7 +88,23 @@ export function EnvironmentDeploymentsCard(props: {
 
   return (
     <InfoCard
-      title={name}
+      title={
+        <Box display="flex" alignItems="center" style={{ gap: 12 }}>
+          <span>{name}</span>
+          {environment.health && (
+            <span
+              data-testid={`environment-health-${name}`}
+              title={`Health monitor: ${
+                environment.health.state
+              } since ${formatDateTime(
+                environment.health.since,
+              )} (checked ${formatDateTime(environment.health.checkedAt)})`}
+            >
+              <HealthStateBadge state={environment.health.state} />
+            </span>
+          )}
+        </Box>
+      }
       subheader={`cluster ${environment.cluster} · namespace ${
         environment.namespace
       }${environment.requiresApproval ? ' · approval required' : ''}`}
