@@ -5,13 +5,12 @@ import {
   seedPortalAccess,
   // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
 } from '@internal/kube-sim';
-import { metrics } from '@opentelemetry/api';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { component, smallResources } from '../__testUtils__/catalog';
 import { startDeploymentsBackend } from '../__testUtils__/backend';
+import { collectMetrics } from '../__testUtils__/metrics';
 import { ContractServer, startContractServer } from './__testUtils__/servers';
 import { HEALTH_METRICS } from './healthMetrics';
 
@@ -28,30 +27,10 @@ const NS = `${PREFIX}payments-api-development`;
 const APP = 'component:default/payments-api';
 const auth = mockCredentials.user.header('user:default/ada');
 
-class CollectingReader extends MetricReader {
-  protected async onForceFlush() {}
-  protected async onShutdown() {}
-}
-const reader = new CollectingReader();
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+const metricPoints = collectMetrics();
 
 async function gauge(name: string, environment: string) {
-  const { resourceMetrics } = await reader.collect();
-  const point = resourceMetrics.scopeMetrics
-    .flatMap(scope => scope.metrics)
-    .filter(metric => metric.descriptor.name === name)
-    .flatMap(
-      metric =>
-        metric.dataPoints as Array<{
-          attributes: Record<string, unknown>;
-          value: number;
-        }>,
-    )
-    .find(
-      p =>
-        p.attributes.application === APP &&
-        p.attributes.environment === environment,
-    );
+  const [point] = await metricPoints(name, { application: APP, environment });
   return point?.value;
 }
 

@@ -1,8 +1,6 @@
-import {
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerServiceTaskScheduleDefinition,
-} from '@backstage/backend-plugin-api';
+import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { readTaskSchedule } from '../service/readTaskSchedule';
 
 /** `deployments.health.monitor`: the scheduled health checks. */
 export type MonitorSettings = {
@@ -14,27 +12,20 @@ export type MonitorSettings = {
 
 /** Every minute by default, one replica at a time; changes announced after 2 minutes. */
 export function readMonitorSettings(config: Config): MonitorSettings {
-  const monitor = config.getOptionalConfig('deployments.health.monitor');
-  const schedule = monitor?.getOptionalConfig('schedule');
-  const debounceSeconds = monitor?.getOptionalNumber('debounceSeconds') ?? 120;
+  const debounceSeconds =
+    config.getOptionalNumber('deployments.health.monitor.debounceSeconds') ??
+    120;
   if (!Number.isFinite(debounceSeconds) || debounceSeconds < 0) {
     throw new Error(
       `Invalid config at deployments.health.monitor.debounceSeconds: must be 0 or a positive number, got ${debounceSeconds}`,
     );
   }
   return {
-    enabled: monitor?.getOptionalBoolean('enabled') ?? true,
-    schedule: schedule
-      ? {
-          initialDelay: { seconds: 15 },
-          // frequency and timeout, as every Backstage task schedule.
-          ...readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule),
-        }
-      : {
-          frequency: { minutes: 1 },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 15 },
-        },
+    ...readTaskSchedule(config, 'deployments.health.monitor', {
+      frequency: { minutes: 1 },
+      timeout: { minutes: 5 },
+      initialDelay: { seconds: 15 },
+    }),
     debounceSeconds,
   };
 }

@@ -16,43 +16,24 @@ import {
   startFaultProxy,
   // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- test only: the real API server
 } from '@internal/kube-sim';
-import { metrics } from '@opentelemetry/api';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { component, smallResources } from '../__testUtils__/catalog';
 import { startDeploymentsBackend } from '../__testUtils__/backend';
+import { collectMetrics } from '../__testUtils__/metrics';
 
 // The deployment API against a real API server (kube-sim), through the
 // portal's namespace-scoped service account, as in `./portal start`.
 jest.setTimeout(180_000);
 
 // Collects what the plugin reports through OpenTelemetry.
-class CollectingReader extends MetricReader {
-  protected async onForceFlush() {}
-  protected async onShutdown() {}
-}
-const reader = new CollectingReader();
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+const metricPoints = collectMetrics();
 
 async function metricSum(name: string, match: Record<string, string>) {
-  const { resourceMetrics } = await reader.collect();
-  return resourceMetrics.scopeMetrics
-    .flatMap(scope => scope.metrics)
-    .filter(metric => metric.descriptor.name === name)
-    .flatMap(
-      metric =>
-        metric.dataPoints as Array<{
-          attributes: Record<string, unknown>;
-          value: unknown;
-        }>,
-    )
-    .filter(point =>
-      Object.entries(match).every(
-        ([key, value]) => point.attributes[key] === value,
-      ),
-    )
-    .reduce((total, point) => total + (point.value as number), 0);
+  return (await metricPoints(name, match)).reduce(
+    (total, point) => total + point.value,
+    0,
+  );
 }
 
 const NS = 'payments-api-development';
