@@ -9,7 +9,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('deployment_health_states', table => {
-    table.comment('The health the monitor last saw, per application and environment');
+    table.comment(
+      'The health the monitor last saw, per application and environment',
+    );
     table.string('entity_ref', 255).notNullable();
     table.string('environment', 32).notNullable();
     table.string('state', 16).notNullable();
@@ -37,7 +39,10 @@ exports.up = async function up(knex) {
     table.string('to_state', 16).notNullable();
     table.timestamp('at', { useTz: true }).notNullable();
     table.text('reason').nullable();
-    table.index(['entity_ref', 'environment', 'at'], 'deployment_health_events_idx');
+    table.index(
+      ['entity_ref', 'environment', 'at'],
+      'deployment_health_events_idx',
+    );
   });
 };
 

@@ -68,74 +68,96 @@ export function DeploymentHistoryTable(props: {
   }
 
   const columns: TableColumn<DeploymentRecord>[] = [
-    { title: 'Revision', field: 'revision', width: '5%' },
-    { title: 'Action', field: 'action' },
     {
-      title: 'Status',
-      render: record => <DeploymentStatusBadge status={record.status} />,
+      title: 'Revision',
+      width: '1%',
+      render: record => (
+        <span style={{ whiteSpace: 'nowrap' }}>
+          {record.revision} · {record.action}
+        </span>
+      ),
     },
     {
-      title: 'Image',
+      title: 'Status',
+      width: '1%',
       render: record => (
-        <>
+        <span style={{ whiteSpace: 'nowrap' }}>
+          <DeploymentStatusBadge status={record.status} />
+        </span>
+      ),
+    },
+    {
+      title: 'Version',
+      cellStyle: { minWidth: 160 },
+      render: record => (
+        <span style={{ wordBreak: 'break-word' }}>
           {record.image}
           {record.digest && (
             <div title={record.digest}>{shortDigest(record.digest)}</div>
+          )}
+        </span>
+      ),
+    },
+    {
+      title: 'By, when',
+      render: record => (
+        <>
+          <span title={record.requester}>{shortRef(record.requester)}</span>
+          <div style={{ whiteSpace: 'nowrap' }}>
+            {formatDateTime(record.createdAt)}
+          </div>
+          <div>took {durationOf(record)}</div>
+        </>
+      ),
+    },
+    {
+      title: 'Note',
+      render: record => (
+        <>
+          <Note text={noteOf(record)} />
+          {record.changeReference && (
+            <div>
+              <ChangeReference value={record.changeReference} />
+            </div>
           )}
         </>
       ),
     },
     {
-      title: 'By',
-      render: record => (
-        <span title={record.requester}>{shortRef(record.requester)}</span>
-      ),
-    },
-    { title: 'When', render: record => formatDateTime(record.createdAt) },
-    { title: 'Took', render: durationOf },
-    {
-      title: 'Change',
-      render: record =>
-        record.changeReference ? (
-          <ChangeReference value={record.changeReference} />
-        ) : (
-          NO_VALUE
-        ),
-    },
-    {
-      title: 'Note',
-      cellStyle: { minWidth: 280 },
-      render: record => <Note text={noteOf(record)} />,
-    },
-    {
       title: '',
+      width: '1%',
       render: record =>
         isRollbackTarget(record, latestRevision) ? (
-          <PermissionedButton
-            size="small"
-            allowance={rollback}
-            deniedReason="You are not allowed to roll back deployments"
-            onClick={() => onRollback(record)}
-          >
-            Roll back to {record.revision}
-          </PermissionedButton>
+          <span style={{ whiteSpace: 'nowrap' }}>
+            <PermissionedButton
+              size="small"
+              allowance={rollback}
+              deniedReason="You are not allowed to roll back deployments"
+              onClick={() => onRollback(record)}
+            >
+              Roll back to {record.revision}
+            </PermissionedButton>
+          </span>
         ) : null,
     },
   ];
 
   return (
-    <Table
-      title="History"
-      options={{
-        paging: (value?.length ?? 0) > 10,
-        pageSize: 10,
-        search: false,
-        sorting: false,
-        padding: 'dense',
-      }}
-      columns={columns}
-      data={value ?? []}
-    />
+    // Scrolls on its own rather than widening the card on a narrow screen.
+    <div style={{ overflowX: 'auto', minWidth: 0 }}>
+      <Table
+        title="History"
+        options={{
+          paging: (value?.length ?? 0) > 10,
+          pageSize: 10,
+          search: false,
+          sorting: false,
+          padding: 'dense',
+        }}
+        columns={columns}
+        data={value ?? []}
+      />
+    </div>
   );
 }
 

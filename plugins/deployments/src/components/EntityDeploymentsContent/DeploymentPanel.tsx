@@ -142,7 +142,11 @@ export function DeploymentPanel(props: {
   const conditions = conditionsText(details);
 
   return (
-    <Box mb={2} data-testid={`deployment-${record.environment}-${record.name}`}>
+    <Box
+      mb={2}
+      minWidth={0}
+      data-testid={`deployment-${record.environment}-${record.name}`}
+    >
       <Typography variant="h6" gutterBottom>
         {record.name}
       </Typography>

@@ -1,4 +1,4 @@
-import Grid from '@material-ui/core/Grid';
+import Box from '@material-ui/core/Box';
 import {
   EmptyState,
   Progress,
@@ -77,22 +77,23 @@ export function EntityDeploymentsContent() {
   }
 
   return (
-    <Grid container spacing={3} direction="column">
+    // A plain column: Grid's negative margins reach past a narrow window.
+    <Box display="flex" flexDirection="column" style={{ gap: 24 }}>
       {error && (
-        <Grid item>
+        <Box>
           <ResponseErrorPanel error={error} title="Refresh failed" />
-        </Grid>
+        </Box>
       )}
       {approvals.error && (
-        <Grid item>
+        <Box>
           <Alert severity="warning">
             Could not read the pending approval requests:{' '}
             {errorMessage(approvals.error)}
           </Alert>
-        </Grid>
+        </Box>
       )}
       {value.environments.map(environment => (
-        <Grid item key={environment.environment}>
+        <Box key={environment.environment} minWidth={0}>
           <EnvironmentDeploymentsCard
             entityRef={entityRef}
             imageRepository={entity.metadata.annotations?.[ANNOTATION_IMAGE]}
@@ -103,11 +104,11 @@ export function EntityDeploymentsContent() {
               a => a.environment === environment.environment,
             )}
           />
-        </Grid>
+        </Box>
       ))}
-      <Grid item>
+      <Box>
         <AuditTrail filter={{ entityRef }} />
-      </Grid>
-    </Grid>
+      </Box>
+    </Box>
   );
 }
