@@ -231,7 +231,7 @@ test(
       );
     };
     // The release rolled back before may have been seen (and announced) too.
-    const before = (await notifications()).length;
+    const announced = (await notifications()).length;
 
     await setReadiness(false);
     try {
@@ -249,7 +249,7 @@ test(
       await waitFor(
         backend,
         'the notification',
-        async () => (await notifications()).length === before + 1,
+        async () => (await notifications()).length === announced + 1,
         60_000,
       );
       const metrics = await (await fetch(backend.metricsUrl)).text();
@@ -265,7 +265,7 @@ test(
       await new Promise(r => setTimeout(r, 3000));
       assert.equal(
         (await notifications()).length,
-        before + 1,
+        announced + 1,
         JSON.stringify({
           notifications: await notifications(),
           timeline: await timeline(),

@@ -114,7 +114,13 @@ describe('legacy frontend system', () => {
   it('renders the Service Health tab and card', async () => {
     await renderInTestApp(
       <TestApiProvider
-        apis={apis({ getEntityHealth: async () => mixedHealth() })}
+        apis={apis({
+          getEntityHealth: async () => mixedHealth(),
+          getHealthTimeline: async () => ({
+            entityRef: ENTITY_REF,
+            entries: [],
+          }),
+        })}
       >
         <EntityProvider entity={deployableEntity()}>
           <EntityServiceHealthCard refreshIntervalMs={0} />

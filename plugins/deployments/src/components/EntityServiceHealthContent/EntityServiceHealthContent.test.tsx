@@ -215,4 +215,20 @@ describe('EntityServiceHealthContent', () => {
     expect(rows[1]).toHaveTextContent('5 min');
     expect(getHealthTimeline).toHaveBeenCalledWith(ENTITY_REF, { limit: 20 });
   });
+
+  it('keeps the page when the timeline cannot be read, saying why', async () => {
+    await renderHealth(
+      async () => mixedHealth(),
+      0,
+      async () => {
+        throw new Error('timeline unavailable');
+      },
+    );
+    expect(
+      await screen.findByText(
+        'The health timeline could not be read: timeline unavailable',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('overall-health')).toBeInTheDocument();
+  });
 });

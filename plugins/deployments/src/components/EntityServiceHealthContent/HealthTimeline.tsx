@@ -47,7 +47,8 @@ const columns: TableColumn<HealthTimelineEntry>[] = [
 export function HealthTimeline(props: { entityRef: string; version?: string }) {
   const api = useApi(deploymentsApiRef);
   const { value, error } = useAsync(
-    () => api.getHealthTimeline(props.entityRef, { limit: LIMIT }),
+    // async: whatever goes wrong is shown here, never breaks the page.
+    async () => api.getHealthTimeline(props.entityRef, { limit: LIMIT }),
     [api, props.entityRef, props.version],
   );
   if (error) {
