@@ -16,6 +16,7 @@ import {
 import request from 'supertest';
 import { component, smallResources } from '../__testUtils__/catalog';
 import { startDeploymentsBackend } from '../__testUtils__/backend';
+import { sleep, until } from '../__testUtils__/eventually';
 
 // Drift detection against a real API server: the scheduled check (every
 // second here) compares the live objects with what the running revision
@@ -29,10 +30,6 @@ const PREFIX = 'drift-';
 const NS = `${PREFIX}payments-api-development`;
 const APP = 'component:default/payments-api';
 const auth = mockCredentials.user.header('user:default/ada');
-
-function sleep(ms: number) {
-  return new Promise(r => setTimeout(r, ms));
-}
 
 describe('drift detection on a real cluster', () => {
   const cluster = getTestCluster();
@@ -87,15 +84,6 @@ describe('drift detection on a real cluster', () => {
     return (res.body.items as Array<{ action: string; message: string }>)
       .filter(e => e.action.startsWith('drift.'))
       .reverse();
-  }
-
-  async function until<T>(what: string, read: () => Promise<T | undefined>) {
-    for (let i = 0; i < 200; i++) {
-      const value = await read();
-      if (value) return value;
-      await sleep(100);
-    }
-    throw new Error(`never: ${what}`);
   }
 
   it('flags an edit by another field manager and a deleted object within a cycle, once, and a re-apply clears it', async () => {

@@ -10,6 +10,7 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { component, smallResources } from '../__testUtils__/catalog';
 import { startDeploymentsBackend } from '../__testUtils__/backend';
+import { sleep, until } from '../__testUtils__/eventually';
 import { collectMetrics } from '../__testUtils__/metrics';
 import { ContractServer, startContractServer } from './__testUtils__/servers';
 import { HEALTH_METRICS } from './healthMetrics';
@@ -32,10 +33,6 @@ const metricPoints = collectMetrics();
 async function gauge(name: string, environment: string) {
   const [point] = await metricPoints(name, { application: APP, environment });
   return point?.value;
-}
-
-function sleep(ms: number) {
-  return new Promise(r => setTimeout(r, ms));
 }
 
 /** A chat webhook that keeps what it receives. */
@@ -127,15 +124,6 @@ describe('the health monitor on a real cluster', () => {
       durationSeconds: number;
       reason?: string;
     }>;
-  }
-
-  async function until<T>(what: string, read: () => Promise<T | undefined>) {
-    for (let i = 0; i < 300; i++) {
-      const value = await read();
-      if (value) return value;
-      await sleep(100);
-    }
-    throw new Error(`never: ${what}`);
   }
 
   const healthEvents = () => webhook.received.filter(e => e.event === 'health');
