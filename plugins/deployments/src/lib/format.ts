@@ -49,6 +49,51 @@ export function formatDateTime(iso: string | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
+/**
+ * A timestamp relative to `now`, as people say it: `just now`, `5 min ago`,
+ * `3 h ago`, `2 d ago`, `in 20 min`; older than a week: the date alone.
+ * Unparsable values come back as they are.
+ */
+export function formatRelativeTime(
+  iso: string | undefined,
+  now: number = Date.now(),
+): string {
+  if (!iso) {
+    return NO_VALUE;
+  }
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) {
+    return iso;
+  }
+  const seconds = Math.round((now - at) / 1000);
+  const magnitude = Math.abs(seconds);
+  if (magnitude < 45) {
+    return seconds >= 0 ? 'just now' : 'in under a minute';
+  }
+  if (magnitude >= 7 * 86400) {
+    return new Date(at).toLocaleDateString();
+  }
+  let unit = 'min';
+  let size = 60;
+  if (magnitude >= 86400) {
+    [unit, size] = ['d', 86400];
+  } else if (magnitude >= 3600) {
+    [unit, size] = ['h', 3600];
+  }
+  const count = Math.max(1, Math.floor(magnitude / size));
+  return seconds >= 0 ? `${count} ${unit} ago` : `in ${count} ${unit}`;
+}
+
+/**
+ * An image reference made short enough to read: a digest cut to 12 hex
+ * digits and an ellipsis (`ghcr.io/acme/api@sha256:aae600c1d2e3…`), a tag as
+ * it is (`ghcr.io/acme/api:1.4.2`).
+ */
+export function shortImageReference(reference: string): string {
+  const match = /^(.*@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]+$/i.exec(reference);
+  return match ? `${match[1]}${match[2]}…` : reference;
+}
+
 /** `sha256:0123456789ab…` → `sha256:0123456789ab` (12 hex digits). */
 export function shortDigest(digest: string): string {
   const [algorithm, hex] = digest.split(':');

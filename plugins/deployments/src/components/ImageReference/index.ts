@@ -1,0 +1,1 @@
+export { ImageReference } from './ImageReference';

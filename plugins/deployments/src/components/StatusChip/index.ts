@@ -1,0 +1,3 @@
+export { StatusChip } from './StatusChip';
+export { statusLook } from './statusLooks';
+export type { StatusChipStatus, StatusLook, StatusTone } from './statusLooks';

@@ -1,0 +1,6 @@
+// The building blocks every page of the suite shows versions, times and
+// statuses with; new components use these rather than their own.
+export { ImageReference } from './ImageReference';
+export { RelativeTime } from './RelativeTime';
+export { StatusChip, statusLook } from './StatusChip';
+export type { StatusChipStatus, StatusLook, StatusTone } from './StatusChip';
