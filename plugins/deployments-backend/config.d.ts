@@ -34,6 +34,23 @@ export interface Config {
      * what its running revision applied, shows the difference on the
      * Deployments tab and dashboard and tells the owners once.
      */
+    /**
+     * The delivery insights (DORA figures on the dashboard and an
+     * application's card): the targets the charts draw as thresholds.
+     */
+    insights?: {
+      /** Default: the architecture decision's success measures. */
+      targets?: {
+        /** Share of deployments that succeed, 0..1. Default 0.95. */
+        successRate?: number;
+        /** Mean time from request to Ready, in seconds. Default 300. */
+        meanDeploySeconds?: number;
+        /** Mean time to restore after a failed change, in seconds. Default 600. */
+        timeToRestoreSeconds?: number;
+        /** An application's first deployment, request to success, in seconds. Default 900. */
+        firstDeploySeconds?: number;
+      };
+    };
     drift?: {
       /** Default true. */
       enabled?: boolean;

@@ -45,10 +45,13 @@ import { ApprovalStore } from './store/ApprovalStore';
 import { AuditStore } from './store/AuditStore';
 import { ChangeStore } from './store/ChangeStore';
 import { DeliveryStore } from './store/DeliveryStore';
+import { DoraStore } from './store/DoraStore';
 import { DeploymentStore } from './store/DeploymentStore';
 import { DriftStore } from './store/DriftStore';
 import { HealthStateStore } from './store/HealthStateStore';
 import { DashboardView } from './views/DashboardView';
+import { InsightsView } from './views/InsightsView';
+import { readDeliveryTargets } from './views/readDeliveryTargets';
 import { DeploymentView } from './views/DeploymentView';
 import { EntityDeploymentsView } from './views/EntityDeploymentsView';
 
@@ -128,6 +131,7 @@ export const deploymentsPlugin = createBackendPlugin({
         const metrics = new DeploymentMetrics();
 
         const records = await DeploymentStore.create(database);
+        const delivery = await DeliveryStore.create(database);
         const changes = await ChangeStore.create(database);
         const approvalStore = await ApprovalStore.create(database);
         const audit = AuditLog.create({
@@ -337,11 +341,20 @@ export const deploymentsPlugin = createBackendPlugin({
           }),
           dashboards: DashboardView.create({
             records,
-            delivery: await DeliveryStore.create(database),
+            delivery,
             catalog: applications,
             authorizer,
             environments: environments.map(e => e.name),
             drift,
+          }),
+          insights: InsightsView.create({
+            records,
+            delivery,
+            dora: await DoraStore.create(database),
+            catalog: applications,
+            authorizer,
+            environments: environments.map(e => e.name),
+            targets: readDeliveryTargets(config),
           }),
         });
 

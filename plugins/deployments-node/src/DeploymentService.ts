@@ -18,6 +18,7 @@ import {
   DeploymentOutcome,
   DeploymentRecord,
   DeploymentsDashboard,
+  DeliveryInsights,
   DeploymentUpdate,
   EntityDeployments,
   EnvironmentName,
@@ -62,6 +63,17 @@ export type ApprovalDecision = { comment?: string };
 export type DashboardFilter = {
   team?: string;
   environment?: EnvironmentName;
+};
+
+/**
+ * Which changes the delivery insights count: the last 7, 30 (default) or 90
+ * days, of one team, one environment and/or one application (entity ref).
+ *
+ * @public
+ */
+export type InsightsFilter = DashboardFilter & {
+  windowDays?: number;
+  entityRef?: string;
 };
 
 /**
@@ -151,6 +163,11 @@ export interface DeploymentService {
     filter: DashboardFilter,
     options: DeploymentCallOptions,
   ): Promise<DeploymentsDashboard>;
+  /** DORA figures over a window, with the ADR's targets. */
+  insights(
+    filter: InsightsFilter,
+    options: DeploymentCallOptions,
+  ): Promise<DeliveryInsights>;
   /** Approval requests, newest first. */
   listApprovals(
     filter: ApprovalFilter,
@@ -355,6 +372,19 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
       `/dashboard${query({
         team: filter.team,
         environment: filter.environment,
+      })}`,
+      options.credentials,
+    );
+  }
+
+  insights(filter: InsightsFilter, options: DeploymentCallOptions) {
+    return this.request<DeliveryInsights>(
+      'GET',
+      `/insights${query({
+        window: filter.windowDays,
+        team: filter.team,
+        environment: filter.environment,
+        entityRef: filter.entityRef,
       })}`,
       options.credentials,
     );

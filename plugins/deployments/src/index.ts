@@ -4,6 +4,7 @@
  * The default export is the plugin for the new frontend system; the named
  * exports `legacyDeploymentsPlugin`, `EntityDeploymentsContent`,
  * `EntityServiceHealthContent`, `EntityServiceHealthCard`,
+ * `EntityDeliveryInsightsCard`,
  * `DeploymentsDashboardPage` and `DeploymentApprovalsPage` are for apps on the legacy frontend system.
  *
  * @packageDocumentation
@@ -16,6 +17,7 @@ export {
   EntityDeploymentsContent,
   EntityServiceHealthContent,
   EntityServiceHealthCard,
+  EntityDeliveryInsightsCard,
   DeploymentsDashboardPage,
   DeploymentApprovalsPage,
   EnvironmentPickerFieldExtension,

@@ -104,6 +104,24 @@ export const EntityServiceHealthCard = legacyDeploymentsPlugin.provide(
 );
 
 /**
+ * The Delivery insights card (DORA figures and trends) for the entity
+ * overview page.
+ *
+ * @public
+ */
+export const EntityDeliveryInsightsCard = legacyDeploymentsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityDeliveryInsightsCard',
+    component: {
+      lazy: () =>
+        import('./components/DeliveryInsights').then(
+          m => m.EntityDeliveryInsightsCard,
+        ),
+    },
+  }),
+);
+
+/**
  * The deployments dashboard: `<Route path="/deployments" element={<DeploymentsDashboardPage />} />`.
  *
  * @public

@@ -111,6 +111,18 @@ export const entityServiceHealthCard = EntityCardBlueprint.make({
   },
 });
 
+/** The Delivery insights card of the entity overview page. @public */
+export const entityDeliveryInsightsCard = EntityCardBlueprint.make({
+  name: 'delivery-insights',
+  params: {
+    filter: deployableEntityPredicate,
+    loader: () =>
+      import('./components/DeliveryInsights').then(m => (
+        <m.EntityDeliveryInsightsCard />
+      )),
+  },
+});
+
 /** Scaffolder field `EnvironmentPicker`. */
 const environmentPickerFormField = FormFieldBlueprint.make({
   name: 'environment-picker',
@@ -144,6 +156,7 @@ export const deploymentsPlugin = createFrontendPlugin({
     entityDeploymentsContent,
     entityServiceHealthContent,
     entityServiceHealthCard,
+    entityDeliveryInsightsCard,
     environmentPickerFormField,
     policyPreviewFormField,
   ],

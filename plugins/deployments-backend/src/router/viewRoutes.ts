@@ -6,12 +6,13 @@ import { z } from 'zod';
 import {
   callerCredentials,
   entityParams,
+  entityRefFilter,
   environmentName,
   parseRequest,
   teamFilter,
 } from './requestParts';
 
-/** The read models: an application's Deployments tab and the dashboard. */
+/** The read models: an application's Deployments tab, the dashboard and the delivery insights. */
 export function createViewRoutes(options: {
   httpAuth: HttpAuthService;
   deployments: DeploymentService;
@@ -47,6 +48,32 @@ export function createViewRoutes(options: {
       await deployments.dashboard(query, {
         credentials: await credentials(req),
       }),
+    );
+  });
+
+  router.get('/insights', async (req, res) => {
+    const { query } = parseRequest(req, {
+      query: z.strictObject({
+        window: z
+          .enum(['7', '30', '90'], {
+            error: 'must be 7, 30 or 90 (days)',
+          })
+          .optional(),
+        team: teamFilter.optional(),
+        environment: environmentName.optional(),
+        entityRef: entityRefFilter.optional(),
+      }),
+    });
+    res.json(
+      await deployments.insights(
+        {
+          windowDays: query.window ? Number(query.window) : undefined,
+          team: query.team,
+          environment: query.environment,
+          entityRef: query.entityRef,
+        },
+        { credentials: await credentials(req) },
+      ),
     );
   });
 

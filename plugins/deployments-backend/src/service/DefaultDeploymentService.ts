@@ -10,6 +10,7 @@ import {
   DeploymentRecord,
   deploymentsAuditReadPermission,
   DeploymentsDashboard,
+  DeliveryInsights,
   deploymentsReadPermission,
   DeploymentUpdate,
   EntityDeployments,
@@ -23,6 +24,7 @@ import {
   ApprovalDecision,
   ApprovalFilter,
   DashboardFilter,
+  InsightsFilter,
   DeploymentChangeOptions,
   DeploymentService,
 } from '@deployments-portal/backstage-plugin-deployments-node';
@@ -36,6 +38,7 @@ import { applyOrder } from '../kubernetes/KubernetesDeployer';
 import { Targets } from '../kubernetes/Targets';
 import { Authorizer, requesterOf } from '../permissions/Authorizer';
 import { DashboardView } from '../views/DashboardView';
+import { InsightsView } from '../views/InsightsView';
 import { DeploymentView } from '../views/DeploymentView';
 import { EntityDeploymentsView } from '../views/EntityDeploymentsView';
 import { diffObject } from './diff';
@@ -61,6 +64,7 @@ export class DefaultDeploymentService implements DeploymentService {
     deployments: DeploymentView;
     entities: EntityDeploymentsView;
     dashboards: DashboardView;
+    insights: InsightsView;
   }): DefaultDeploymentService {
     return new DefaultDeploymentService(options);
   }
@@ -236,6 +240,13 @@ export class DefaultDeploymentService implements DeploymentService {
   }
 
   listApprovals(
+  insights(
+    filter: InsightsFilter,
+    options: CallOptions,
+  ): Promise<DeliveryInsights> {
+    return this.parts.insights.insights(filter, options.credentials);
+  }
+
     filter: ApprovalFilter,
     options: CallOptions,
   ): Promise<ApprovalRequest[]> {

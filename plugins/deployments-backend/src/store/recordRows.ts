@@ -54,6 +54,7 @@ export type RecordRow = {
   warnings: string | null;
   failure_detected_at: Date | string | number | null;
   restored_at: Date | string | number | null;
+  built_at: Date | string | null;
 };
 
 /** Every column a DeploymentRecord needs: all but the (large) manifests. */
@@ -247,6 +248,7 @@ export async function insertRecordRow(
       : null,
     failure_detected_at: null,
     restored_at: null,
+    built_at: record.request.builtAt ? new Date(record.request.builtAt) : null,
   };
   await tx(RECORDS_TABLE).insert(row);
   return row;

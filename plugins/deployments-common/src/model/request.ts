@@ -81,6 +81,9 @@ const MAX_IMAGE_REPOSITORY_LENGTH = 255;
  * (253, a DNS-1123 subdomain's limit): env var names and secret keys are
  * ConfigMap and Secret keys.
  */
+/** How far ahead of this clock a build time may be (other clocks drift). */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
 const MAX_KEY_LENGTH = 253;
 
 /** Container image: repository plus a tag, a digest or both. */
@@ -314,6 +317,21 @@ export const deploymentRequestSchema = z
       .refine(isHttpUrl, {
         error:
           'changeReference must be an http(s) URL of a ticket, e.g. https://jira.acme.example/browse/OPS-123',
+      })
+      .optional(),
+    /**
+     * When the deployed build was made (CI's build time, ISO 8601); lead
+     * time in the delivery insights runs from here.
+     */
+    builtAt: z.iso
+      .datetime({
+        offset: true,
+        error:
+          'builtAt must be an ISO 8601 time with a zone, e.g. 2026-12-01T09:30:00Z',
+      })
+      .refine(value => Date.parse(value) <= Date.now() + MAX_CLOCK_SKEW_MS, {
+        error:
+          'builtAt must not be in the future; give the time the build was made',
       })
       .optional(),
     requester: entityRef('user', 'user:default/ada'),

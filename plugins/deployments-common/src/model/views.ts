@@ -238,3 +238,103 @@ export type DeploymentsDashboard = {
   figures: TeamEnvironmentFigures[];
   firstDeployments: FirstDeployment[];
 };
+
+/**
+ * The windows the delivery insights look back over, in days.
+ *
+ * @public
+ */
+export const INSIGHTS_WINDOWS = [7, 30, 90] as const;
+
+/** @public */
+export type InsightsWindowDays = (typeof INSIGHTS_WINDOWS)[number];
+
+/**
+ * The delivery targets of the platform's architecture decision, drawn as
+ * thresholds on the charts (`deployments.insights.targets`).
+ *
+ * @public
+ */
+export type DeliveryTargets = {
+  /** Share of deployments that succeed, 0..1 (ADR: more than 95 %). */
+  successRate: number;
+  /** Mean time from request to Ready, in seconds (ADR: under 5 min). */
+  meanDeploySeconds: number;
+  /** Mean time to restore after a failed change, in seconds (ADR: under 10 min). */
+  timeToRestoreSeconds: number;
+  /** Time from an application's first deploy request to its first success (ADR: under 15 min). */
+  firstDeploySeconds: number;
+};
+
+/**
+ * The four DORA figures (and the ADR's deploy time) over a set of changes.
+ *
+ * @public
+ */
+export type DoraFigures = {
+  /** Finished deploys, updates and rollbacks. */
+  deployments: number;
+  succeeded: number;
+  /** Failed or rolled back. */
+  failed: number;
+  /** Deployment frequency: deployments per day of the window. */
+  deploymentsPerDay: number;
+  /** failed / deployments, 0..1; absent when there were none. */
+  changeFailureRate?: number;
+  /** Mean time from request to Ready of the successful ones, in seconds. */
+  meanDeploySeconds?: number;
+  /** Builds that arrived in the environment (each build once). */
+  leadTimeSamples: number;
+  /**
+   * Lead time for changes, in seconds: from the build's `builtAt` (or, without
+   * it, the first deploy request of its digest anywhere) to running in the
+   * environment; the mean over the builds that arrived.
+   */
+  meanLeadTimeSeconds?: number;
+  /** Failed changes that were restored. */
+  restores: number;
+  /**
+   * Time to restore, in seconds: from a failed change (its failure detected)
+   * to the previous version back (automatic rollback) or the next successful
+   * change; the mean.
+   */
+  meanTimeToRestoreSeconds?: number;
+};
+
+/**
+ * The delivery insights (`GET /insights`): DORA figures for one window,
+ * overall, per environment, per team and environment, and over time.
+ *
+ * @public
+ */
+export type DeliveryInsights = {
+  window: {
+    days: InsightsWindowDays;
+    from: string;
+    until: string;
+    /** The width of one step of the series, in days (1 or 7). */
+    bucketDays: number;
+  };
+  targets: DeliveryTargets;
+  /** The configured environment names, in order. */
+  environments: EnvironmentName[];
+  /** Over the whole scope; lead time to the last environment (production). */
+  overall: DoraFigures;
+  byEnvironment: Array<DoraFigures & { environment: EnvironmentName }>;
+  byTeam: Array<DoraFigures & { team: string; environment: EnvironmentName }>;
+  /** One entry per step and environment with changes, oldest first. */
+  series: Array<
+    DoraFigures & {
+      /** Start of the step (ISO 8601). */
+      start: string;
+      environment: EnvironmentName;
+    }
+  >;
+  /** First deployments of the applications in scope that fell in the window. */
+  firstDeployments: {
+    applications: number;
+    /** How many succeeded within the target. */
+    withinTarget: number;
+    meanSeconds?: number;
+  };
+};

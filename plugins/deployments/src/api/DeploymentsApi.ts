@@ -10,6 +10,7 @@ import {
   DeploymentOutcome,
   DeploymentRecord,
   DeploymentsDashboard,
+  DeliveryInsights,
   EntityDeployments,
   EntityHealth,
   EntityHealthTimeline,
@@ -17,6 +18,17 @@ import {
   EnvironmentSummary,
   ValidationResult,
 } from '@deployments-portal/backstage-plugin-deployments-common';
+
+/**
+ * Which changes the delivery insights count: the dashboard's filter and/or
+ * one application, over the last `windowDays` days (7, 30 or 90).
+ *
+ * @public
+ */
+export type InsightsFilter = DashboardFilter & {
+  windowDays?: 7 | 30 | 90;
+  entityRef?: string;
+};
 
 /**
  * What the dashboard shows: everything, or one team and/or one environment.
@@ -73,6 +85,11 @@ export interface DeploymentsApi {
     options?: { environment?: string; limit?: number },
   ): Promise<EntityHealthTimeline>;
   getDashboard(filter?: DashboardFilter): Promise<DeploymentsDashboard>;
+  /**
+   * The delivery insights: DORA figures over the last 7, 30 (default) or 90
+   * days, for the dashboard's filter or one application.
+   */
+  getInsights(filter?: InsightsFilter): Promise<DeliveryInsights>;
   /** Every record of a deployment, newest first. */
   getHistory(key: DeploymentKey): Promise<DeploymentRecord[]>;
   /**

@@ -12,6 +12,7 @@ import {
   DeploymentOutcome,
   DeploymentRecord,
   DeploymentsDashboard,
+  DeliveryInsights,
   EntityDeployments,
   EntityHealth,
   EntityHealthTimeline,
@@ -22,6 +23,7 @@ import {
   ApprovalListFilter,
   AuditExportFormat,
   DashboardFilter,
+  InsightsFilter,
   DeploymentsApi,
 } from './DeploymentsApi';
 
@@ -141,6 +143,18 @@ export class DeploymentsClient implements DeploymentsApi {
   }
 
   async getHistory(key: DeploymentKey): Promise<DeploymentRecord[]> {
+  async getInsights(filter?: InsightsFilter): Promise<DeliveryInsights> {
+    const params = new URLSearchParams();
+    if (filter?.windowDays) params.set('window', String(filter.windowDays));
+    if (filter?.team) params.set('team', filter.team);
+    if (filter?.environment) params.set('environment', filter.environment);
+    if (filter?.entityRef) params.set('entityRef', filter.entityRef);
+    const query = params.toString();
+    return this.request<DeliveryInsights>(
+      `/insights${query ? `?${query}` : ''}`,
+    );
+  }
+
     const body = await this.request<{ items: DeploymentRecord[] }>(
       `${deploymentPath(key)}/history`,
     );

@@ -4,6 +4,7 @@ import {
   Content,
   ContentHeader,
   Header,
+  InfoCard,
   Page,
   Progress,
   ResponseErrorPanel,
@@ -13,6 +14,7 @@ import { DeploymentsDashboard } from '@deployments-portal/backstage-plugin-deplo
 import useAsync from 'react-use/esm/useAsync';
 import { DashboardFilter, deploymentsApiRef } from '../../api';
 import { AuditTrail } from '../AuditTrail';
+import { DeliveryInsightsPanel } from '../DeliveryInsights';
 import { EnvironmentsTable } from '../EnvironmentsTable';
 import { ApprovalsLink } from './ApprovalsLink';
 import { DashboardFilters } from './DashboardFilters';
@@ -88,6 +90,11 @@ export function DeploymentsDashboardPage() {
                 <Progress />
               </Grid>
             )}
+            <Grid item xs={12}>
+              <InfoCard title="Delivery insights">
+                <DeliveryInsightsPanel filter={filter} />
+              </InfoCard>
+            </Grid>
             <Grid item xs={12} data-testid="dashboard-figures">
               <FiguresTable
                 figures={value.figures}

@@ -1,0 +1,3 @@
+export { DeliveryInsightsPanel } from './DeliveryInsightsPanel';
+export type { DeliveryInsightsPanelProps } from './DeliveryInsightsPanel';
+export { EntityDeliveryInsightsCard } from './EntityDeliveryInsightsCard';
