@@ -11,17 +11,39 @@ import {
   DeploymentRecord,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
+import Tooltip from '@material-ui/core/Tooltip';
+import { makeStyles } from '@material-ui/core/styles';
 import { deploymentsApiRef } from '../../api';
 import { Allowance } from '../../hooks/useDeploymentPermissions';
+import { formatDuration, NO_VALUE, shortRef } from '../../lib/format';
+import { FITTING_TABLE } from '../../lib/tables';
 import {
-  formatDateTime,
-  formatDuration,
-  NO_VALUE,
-  shortDigest,
-  shortRef,
-} from '../../lib/format';
-import { DeploymentStatusBadge } from '../StatusBadges';
+  ImageReference,
+  RelativeTime,
+  StatusChip,
+  TruncatedText,
+} from '../shared';
 import { PermissionedButton } from './PermissionedButton';
+
+/** Records per page of the history. */
+const PAGE_SIZE = 5;
+
+const useStyles = makeStyles({
+  truncated: {
+    display: 'block',
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  },
+  visuallyHidden: {
+    position: 'absolute',
+    width: 1,
+    height: 1,
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
+  },
+});
 
 /** A record whose revision can be restored: it ran, and it set what runs. */
 function isRollbackTarget(record: DeploymentRecord, latestRevision: number) {
@@ -54,6 +76,7 @@ export function DeploymentHistoryTable(props: {
   const { deploymentKey, latestRevision, version, rollback, onRollback } =
     props;
   const api = useApi(deploymentsApiRef);
+  const classes = useStyles();
   const { environment, namespace, name } = deploymentKey;
   const { value, loading, error } = useAsync(
     () => api.getHistory({ environment, namespace, name }),
@@ -67,45 +90,35 @@ export function DeploymentHistoryTable(props: {
     return <Progress />;
   }
 
+  // A fixed layout: each column keeps its share of the card, long text is
+  // cut with an ellipsis (whole in a tooltip) instead of widening the table.
   const columns: TableColumn<DeploymentRecord>[] = [
     {
       title: 'Revision',
-      width: '1%',
+      width: '11%',
       render: record => (
-        <span style={{ whiteSpace: 'nowrap' }}>
-          {record.revision} · {record.action}
-        </span>
+        <TruncatedText text={`${record.revision} · ${record.action}`} />
       ),
     },
     {
       title: 'Status',
-      width: '1%',
-      render: record => (
-        <span style={{ whiteSpace: 'nowrap' }}>
-          <DeploymentStatusBadge status={record.status} />
-        </span>
-      ),
+      width: '16%',
+      render: record => <StatusChip kind="change" status={record.status} />,
     },
     {
       title: 'Version',
-      cellStyle: { minWidth: 160 },
+      width: '27%',
       render: record => (
-        <span style={{ wordBreak: 'break-word' }}>
-          {record.image}
-          {record.digest && (
-            <div title={record.digest}>{shortDigest(record.digest)}</div>
-          )}
-        </span>
+        <ImageReference image={record.image} digest={record.digest} />
       ),
     },
     {
       title: 'By, when',
+      width: '17%',
       render: record => (
         <>
-          <span title={record.requester}>{shortRef(record.requester)}</span>
-          <div style={{ whiteSpace: 'nowrap' }}>
-            {formatDateTime(record.createdAt)}
-          </div>
+          <TruncatedText text={shortRef(record.requester)} />
+          <RelativeTime value={record.createdAt} />
           <div>took {durationOf(record)}</div>
         </>
       ),
@@ -114,50 +127,46 @@ export function DeploymentHistoryTable(props: {
       title: 'Note',
       render: record => (
         <>
-          <Note text={noteOf(record)} />
+          <TruncatedText text={noteOf(record)} lines={2} />
           {record.changeReference && (
-            <div>
-              <ChangeReference value={record.changeReference} />
-            </div>
+            <ChangeReference value={record.changeReference} />
           )}
         </>
       ),
     },
     {
-      title: '',
-      width: '1%',
+      title: <span className={classes.visuallyHidden}>Actions</span>,
+      width: '136px',
       render: record =>
         isRollbackTarget(record, latestRevision) ? (
-          <span style={{ whiteSpace: 'nowrap' }}>
-            <PermissionedButton
-              size="small"
-              allowance={rollback}
-              deniedReason="You are not allowed to roll back deployments"
-              onClick={() => onRollback(record)}
-            >
-              Roll back to {record.revision}
-            </PermissionedButton>
-          </span>
+          <PermissionedButton
+            size="small"
+            allowance={rollback}
+            deniedReason="You are not allowed to roll back deployments"
+            onClick={() => onRollback(record)}
+          >
+            Roll back to {record.revision}
+          </PermissionedButton>
         ) : null,
     },
   ];
 
+  const rows = value ?? [];
   return (
-    // Scrolls on its own rather than widening the card on a narrow screen.
-    <div style={{ overflowX: 'auto', minWidth: 0 }}>
-      <Table
-        title="History"
-        options={{
-          paging: (value?.length ?? 0) > 10,
-          pageSize: 10,
-          search: false,
-          sorting: false,
-          padding: 'dense',
-        }}
-        columns={columns}
-        data={value ?? []}
-      />
-    </div>
+    <Table
+      title="History"
+      options={{
+        // Newest first, as the backend answers; five at a time.
+        paging: rows.length > PAGE_SIZE,
+        pageSize: PAGE_SIZE,
+        pageSizeOptions: [PAGE_SIZE, 10, 20],
+        search: false,
+        sorting: false,
+        ...FITTING_TABLE,
+      }}
+      columns={columns}
+      data={rows}
+    />
   );
 }
 
@@ -170,21 +179,16 @@ function noteOf(record: DeploymentRecord): string {
   return '';
 }
 
-/** Longest note shown in full; longer ones are cut, the whole text in a tooltip. */
-const NOTE_LENGTH = 160;
-
-function Note(props: { text: string }) {
-  if (props.text.length <= NOTE_LENGTH) return <>{props.text}</>;
-  return (
-    <span title={props.text}>{`${props.text.slice(0, NOTE_LENGTH - 1)}…`}</span>
-  );
-}
-
 /** A change reference: a link when it is a URL (a ticket), else text. */
 export function ChangeReference(props: { value: string }) {
+  const classes = useStyles();
   return /^https?:\/\//.test(props.value) ? (
-    <Link to={props.value}>{props.value}</Link>
+    <Tooltip title={props.value}>
+      <Link to={props.value} className={classes.truncated}>
+        {props.value}
+      </Link>
+    </Tooltip>
   ) : (
-    <>{props.value}</>
+    <TruncatedText text={props.value} />
   );
 }

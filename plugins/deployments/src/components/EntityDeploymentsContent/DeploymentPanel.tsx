@@ -17,13 +17,8 @@ import {
   Allowance,
   DeploymentPermissions,
 } from '../../hooks/useDeploymentPermissions';
-import {
-  formatDateTime,
-  shortDigest,
-  shortRef,
-  unreachable,
-} from '../../lib/format';
-import { DeploymentStatusBadge } from '../StatusBadges';
+import { shortRef, unreachable } from '../../lib/format';
+import { ImageReference, RelativeTime, StatusChip } from '../shared';
 import {
   ChangeReference,
   DeploymentHistoryTable,
@@ -32,9 +27,24 @@ import { DriftAlert } from './DriftAlert';
 import { PermissionedButton } from './PermissionedButton';
 import { RequestedAction } from './useDeploymentAction';
 
-function Fact(props: { label: string; children: ReactNode }) {
+/** One fact of a deployment; `wide` for the version, `narrow` for a time. */
+function Fact(props: {
+  label: string;
+  children: ReactNode;
+  width?: 'wide' | 'narrow';
+}) {
+  const wide = props.width === 'wide';
+  let lg: 1 | 2 | 3 = 2;
+  if (wide) lg = 3;
+  else if (props.width === 'narrow') lg = 1;
   return (
-    <Grid item xs={6} sm={4} lg={2}>
+    <Grid
+      item
+      xs={wide ? 12 : 6}
+      sm={wide ? 8 : 4}
+      lg={lg}
+      style={{ minWidth: 0 }}
+    >
       <Typography variant="caption" color="textSecondary" component="div">
         {props.label}
       </Typography>
@@ -151,17 +161,14 @@ export function DeploymentPanel(props: {
         {record.name}
       </Typography>
       <Grid container spacing={2}>
-        <Fact label="Version">
-          <span>{record.image}</span>
-          {record.digest && (
-            <div title={record.digest}>{shortDigest(record.digest)}</div>
-          )}
+        <Fact label="Version" width="wide">
+          <ImageReference image={record.image} digest={record.digest} />
         </Fact>
         <Fact label="Replicas">
           {deleted ? 'deleted' : replicasText(details)}
         </Fact>
         <Fact label="Rollout">
-          <DeploymentStatusBadge status={record.status} />
+          <StatusChip kind="change" status={record.status} />
           {conditions && !live.error && (
             <Typography variant="caption" component="div">
               {conditions}
@@ -176,7 +183,9 @@ export function DeploymentPanel(props: {
               : ''
           }, revision ${record.revision})`}
         </Fact>
-        <Fact label="When">{formatDateTime(record.createdAt)}</Fact>
+        <Fact label="When" width="narrow">
+          <RelativeTime value={record.createdAt} />
+        </Fact>
         <Fact label="Change reference">
           {record.changeReference ? (
             <ChangeReference value={record.changeReference} />

@@ -8,6 +8,7 @@ import {
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { Allowance } from '../../hooks/useDeploymentPermissions';
 import { formatDateTime } from '../../lib/format';
+import { RelativeTime } from '../shared';
 import { PermissionedButton } from './PermissionedButton';
 
 /** Fields listed before "and N more". */
@@ -58,9 +59,10 @@ export function DriftAlert(props: {
       >
         <AlertTitle>Changed outside the portal</AlertTitle>
         <Typography variant="body2" component="div">
-          Since {formatDateTime(drift.detectedAt)} the cluster no longer matches
-          revision {drift.revision} (last checked{' '}
-          {formatDateTime(drift.checkedAt)}):
+          <RelativeTime prefix="Since" value={drift.detectedAt} /> the cluster
+          no longer matches revision {drift.revision} (last checked{' '}
+          <RelativeTime value={drift.checkedAt} />
+          ):
         </Typography>
         <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>
           {drift.fields.slice(0, SHOWN).map(field => (

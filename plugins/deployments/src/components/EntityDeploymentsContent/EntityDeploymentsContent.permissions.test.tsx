@@ -22,27 +22,46 @@ describe('EntityDeploymentsContent without permissions', () => {
     );
     const production = screen.getByTestId('environment-production');
 
-    for (const name of ['Restart', 'Scale', 'Roll back', 'Delete']) {
+    const reasons: Record<string, string> = {
+      Restart: 'You are not allowed to restart deployments',
+      Scale: 'You are not allowed to change deployments',
+      'Roll back': 'You are not allowed to roll back deployments',
+      Delete: 'You are not allowed to delete deployments',
+    };
+    for (const [name, reason] of Object.entries(reasons)) {
+      // Disabled, yet focusable, with the reason as its description.
       await waitFor(() =>
-        expect(within(production).getByRole('button', { name })).toBeDisabled(),
+        expect(
+          within(production).getByRole('button', { name }),
+        ).toHaveAttribute('aria-disabled', 'true'),
       );
+      expect(
+        within(production).getByRole('button', { name }),
+      ).toHaveAccessibleDescription(reason);
     }
     await user.click(
       within(production).getByRole('button', { name: /^History/ }),
     );
-    expect(
-      await within(production).findByRole('button', { name: 'Roll back to 2' }),
-    ).toBeDisabled();
-    expect(screen.getByText('Deploy to production').closest('a')).toHaveClass(
-      'Mui-disabled',
-    );
+    const rollbackTo = await within(production).findByRole('button', {
+      name: 'Roll back to 2',
+    });
+    expect(rollbackTo).toHaveAttribute('aria-disabled', 'true');
+    // A click does nothing: no dialog opens.
+    await user.click(rollbackTo);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    const deploy = screen.getByRole('button', { name: 'Deploy to production' });
+    expect(deploy).toHaveAttribute('aria-disabled', 'true');
+    expect(deploy.closest('a')).toBeNull();
 
-    await user.hover(
-      within(production).getByRole('button', { name: 'Restart' })
-        .parentElement!,
-    );
+    // Keyboard users reach the button, and the reason with it.
+    const restart = within(production).getByRole('button', { name: 'Restart' });
+    restart.focus();
+    expect(restart).toHaveFocus();
+    await user.hover(restart);
     expect(
-      await screen.findByText('You are not allowed to restart deployments'),
+      await screen.findByRole('tooltip', {
+        name: 'You are not allowed to restart deployments',
+      }),
     ).toBeInTheDocument();
   });
 });

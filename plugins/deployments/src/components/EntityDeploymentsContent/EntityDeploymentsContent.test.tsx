@@ -49,10 +49,18 @@ describe('EntityDeploymentsContent', () => {
     const production = await renderContent(fakeApi(allFour));
     const section = within(production);
 
+    const version = section.getByText('ghcr.io/acme/payments-api:1.4.2');
+    // The digest the tag resolved to is in the version's tooltip, with a copy button.
     expect(
-      section.getByText('ghcr.io/acme/payments-api:1.4.2'),
+      section.getByRole('button', {
+        name: 'Copy image reference ghcr.io/acme/payments-api:1.4.2',
+      }),
     ).toBeInTheDocument();
-    expect(section.getByTitle(DIGEST)).toHaveTextContent('sha256:4f4f4f4f4f4f');
+    await user.hover(version);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      `resolved to ${DIGEST}`,
+    );
+    await user.unhover(version);
     expect(section.getByText('2/2 ready')).toBeInTheDocument();
     expect(section.getAllByText('succeeded').length).toBeGreaterThan(0);
     expect(

@@ -12,8 +12,8 @@ import {
   PROMOTE_TEMPLATE,
   useTemplateLink,
 } from '../../hooks/useTemplateLink';
-import { formatDateTime, unreachable } from '../../lib/format';
-import { HealthStateBadge } from '../StatusBadges';
+import { unreachable } from '../../lib/format';
+import { RelativeTime, StatusChip } from '../shared';
 import { DeploymentActionDialog } from './DeploymentActionDialog';
 import { DeploymentPanel } from './DeploymentPanel';
 import { PendingApprovals } from './PendingApprovals';
@@ -92,16 +92,14 @@ export function EnvironmentDeploymentsCard(props: {
         <Box display="flex" alignItems="center" style={{ gap: 12 }}>
           <span>{name}</span>
           {environment.health && (
-            <span
+            <Typography
+              component="span"
+              variant="body2"
               data-testid={`environment-health-${name}`}
-              title={`Health monitor: ${
-                environment.health.state
-              } since ${formatDateTime(
-                environment.health.since,
-              )} (checked ${formatDateTime(environment.health.checkedAt)})`}
             >
-              <HealthStateBadge state={environment.health.state} />
-            </span>
+              <StatusChip kind="health" status={environment.health.state} />{' '}
+              <RelativeTime prefix="since" value={environment.health.since} />
+            </Typography>
           )}
         </Box>
       }

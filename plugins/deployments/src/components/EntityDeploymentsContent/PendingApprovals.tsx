@@ -5,8 +5,9 @@ import Alert from '@material-ui/lab/Alert';
 import { Link } from '@backstage/core-components';
 import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
 import { usePortalLinks } from '../../hooks/usePortalLinks';
-import { formatDateTime, shortRef } from '../../lib/format';
-import { approvalActionLabel, versionChange } from '../../lib/governance';
+import { shortRef } from '../../lib/format';
+import { approvalActionLabel } from '../../lib/governance';
+import { RelativeTime, VersionChange } from '../shared';
 import { ApprovalDecision, ApprovalDecisionOutcome } from '../ApprovalDecision';
 import { DismissibleAlert } from '../DismissibleAlert';
 
@@ -39,14 +40,16 @@ export function PendingApprovals(props: {
             severity="info"
             data-testid={`pending-approval-${approval.id}`}
           >
-            <Typography variant="body2" gutterBottom>
+            <Typography variant="body2" component="div" gutterBottom>
               <strong>Waiting for approval:</strong>{' '}
-              {approvalActionLabel(approval.action)} {approval.name} (
-              {versionChange(approval)}), requested by{' '}
-              {shortRef(approval.requester)} at{' '}
-              {formatDateTime(approval.createdAt)}, expires{' '}
-              {formatDateTime(approval.expiresAt)}.{' '}
+              {approvalActionLabel(approval.action)} {approval.name}, requested
+              by {shortRef(approval.requester)}{' '}
+              <RelativeTime value={approval.createdAt} />,{' '}
+              <RelativeTime prefix="expires" value={approval.expiresAt} />.{' '}
               <Link to={links.approval(approval.id)}>View the request</Link>
+            </Typography>
+            <Typography variant="body2" component="div" gutterBottom>
+              <VersionChange {...approval} />
             </Typography>
             <ApprovalDecision
               approval={approval}

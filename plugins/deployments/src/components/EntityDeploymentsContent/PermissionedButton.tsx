@@ -1,6 +1,7 @@
-import { ReactNode } from 'react';
+import { ReactNode, useState } from 'react';
 import Button, { ButtonProps } from '@material-ui/core/Button';
 import Tooltip from '@material-ui/core/Tooltip';
+import { makeStyles } from '@material-ui/core/styles';
 import { LinkButton } from '@backstage/core-components';
 import { Allowance } from '../../hooks/useDeploymentPermissions';
 
@@ -14,31 +15,78 @@ type PermissionedButtonProps = {
   onClick?: () => void;
 } & Pick<ButtonProps, 'color' | 'variant' | 'size' | 'startIcon'>;
 
+const useStyles = makeStyles(theme => ({
+  // Looks like MUI's disabled button, but stays focusable.
+  denied: {
+    color: theme.palette.action.disabled,
+    borderColor: theme.palette.action.disabledBackground,
+    backgroundColor: 'transparent',
+    boxShadow: 'none',
+    cursor: 'not-allowed',
+    '&:hover': {
+      backgroundColor: 'transparent',
+      boxShadow: 'none',
+    },
+  },
+  deniedContained: {
+    backgroundColor: theme.palette.action.disabledBackground,
+    '&:hover': {
+      backgroundColor: theme.palette.action.disabledBackground,
+    },
+  },
+}));
+
+let deniedCount = 0;
+
 /**
  * A button that is disabled, with the reason as tooltip, when the permission
- * framework denies its action. The backend checks the permission again.
+ * framework denies its action. It stays in the tab order (`aria-disabled`,
+ * not `disabled`) with the reason as its accessible description, so keyboard
+ * and screen reader users learn why too. The backend checks the permission
+ * again.
  */
 export function PermissionedButton(props: PermissionedButtonProps) {
   const { allowance, deniedReason, children, to, onClick, ...rest } = props;
-  const disabled = !allowance.allowed;
-  const button = to ? (
-    // LinkButton, not Button with component={Link}: Link's own text colour
-    // made the label invisible on a contained button.
-    <LinkButton {...rest} disabled={disabled} to={to}>
-      {children}
-    </LinkButton>
-  ) : (
-    <Button {...rest} disabled={disabled} onClick={onClick}>
-      {children}
-    </Button>
-  );
-  if (!disabled || allowance.loading) {
-    return button;
+  const classes = useStyles();
+  const [reasonId] = useState(() => `denied-reason-${++deniedCount}`);
+  if (allowance.loading) {
+    return (
+      <Button {...rest} disabled>
+        {children}
+      </Button>
+    );
   }
-  // A disabled button fires no events; the span carries the tooltip.
+  if (allowance.allowed) {
+    return to ? (
+      // LinkButton, not Button with component={Link}: Link's own text colour
+      // made the label invisible on a contained button.
+      <LinkButton {...rest} to={to}>
+        {children}
+      </LinkButton>
+    ) : (
+      <Button {...rest} onClick={onClick}>
+        {children}
+      </Button>
+    );
+  }
   return (
-    <Tooltip title={deniedReason}>
-      <span>{button}</span>
-    </Tooltip>
+    <>
+      <Tooltip title={deniedReason} PopperProps={{ id: `${reasonId}-tooltip` }}>
+        <Button
+          {...rest}
+          aria-disabled="true"
+          aria-describedby={reasonId}
+          disableRipple
+          className={`${classes.denied} ${
+            rest.variant === 'contained' ? classes.deniedContained : ''
+          }`}
+        >
+          {children}
+        </Button>
+      </Tooltip>
+      <span id={reasonId} hidden>
+        {deniedReason}
+      </span>
+    </>
   );
 }

@@ -1,1 +1,2 @@
 export { ImageReference } from './ImageReference';
+export { VersionChange } from './VersionChange';
