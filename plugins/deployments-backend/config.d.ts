@@ -272,6 +272,30 @@ export interface Config {
           timeoutMs?: number;
         };
         /**
+         * Prices of this environment, for the monthly cost estimate the
+         * deploy form, the approval page and the dashboard show, and an
+         * optional budget per team that the `cost-budget` policy enforces.
+         */
+        cost?: {
+          /** Price of one CPU core for one hour. Required with `cost`. */
+          cpuHour: number;
+          /** Price of one GiB of memory for one hour. Required with `cost`. */
+          gibHour: number;
+          /** ISO 4217 currency code of the prices. Default `EUR`. */
+          currency?: string;
+          /**
+           * Which resources of each replica are priced: `requests` (default)
+           * or `limits`.
+           */
+          basis?: 'requests' | 'limits';
+          /**
+           * Monthly budget of one team's deployments in this environment
+           * (all its applications, autoscaled ones at their maximum); a
+           * change that takes the team over it is refused. Default: none.
+           */
+          budget?: number;
+        };
+        /**
          * Tuning of the deployment policies in this environment, by policy id
          * (see the policies reference): `enabled: false` switches a policy
          * off, `severity` turns errors into warnings or back, any other key

@@ -49,6 +49,7 @@ import { DoraStore } from './store/DoraStore';
 import { DeploymentStore } from './store/DeploymentStore';
 import { DriftStore } from './store/DriftStore';
 import { HealthStateStore } from './store/HealthStateStore';
+import { CostEstimator } from './cost/CostEstimator';
 import { DashboardView } from './views/DashboardView';
 import { InsightsView } from './views/InsightsView';
 import { readDeliveryTargets } from './views/readDeliveryTargets';
@@ -177,11 +178,17 @@ export const deploymentsPlugin = createBackendPlugin({
           logger,
           postgres: changes.isPostgres(),
         });
+        const costs = CostEstimator.create({
+          targets,
+          records,
+          catalog: applications,
+        });
         const planner = ChangePlanner.create({
           catalog: applications,
           records,
           targets,
           policies,
+          costs,
           ingressNamespace:
             config.getOptionalString('deployments.ingressNamespace') ??
             'ingress-nginx',
@@ -324,6 +331,7 @@ export const deploymentsPlugin = createBackendPlugin({
             audit,
             signals,
             maxQueued: engine.maxQueuedPerDeployment,
+            costs,
           }),
           audit,
           deployments: deploymentView,
@@ -346,6 +354,7 @@ export const deploymentsPlugin = createBackendPlugin({
             authorizer,
             environments: environments.map(e => e.name),
             drift,
+            costs,
           }),
           insights: InsightsView.create({
             records,

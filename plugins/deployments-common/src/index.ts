@@ -22,5 +22,7 @@ export * from './render/renderManifests';
 export * from './policies/types';
 export * from './policies/engine';
 export * from './policies/builtin';
+export * from './policies/costBudget';
+export * from './cost/estimateCost';
 export { isSecretName, secretValueShape } from './policies/secrets';
 export * from './validateDeployment';

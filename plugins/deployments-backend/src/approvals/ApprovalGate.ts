@@ -12,6 +12,7 @@ import {
 } from '@deployments-portal/backstage-plugin-deployments-node';
 import { entityRefOrThrow } from '../catalog/ApplicationCatalog';
 import { ChangeSignals } from '../changes/ChangeSignals';
+import { CostEstimator } from '../cost/CostEstimator';
 import { Authorizer, requesterOf } from '../permissions/Authorizer';
 import { ApprovalStore } from '../store/ApprovalStore';
 import { ChangeStore } from '../store/ChangeStore';
@@ -43,6 +44,8 @@ export class ApprovalGate {
     audit: AuditLog;
     signals: ChangeSignals;
     maxQueued: number;
+    /** Prices a pending request against what runs now. */
+    costs?: CostEstimator;
   }): ApprovalGate {
     return new ApprovalGate(options);
   }
@@ -80,7 +83,8 @@ export class ApprovalGate {
       'read',
       approval.entityRef,
     );
-    return approval;
+    const cost = await this.options.costs?.approvalCost(approval);
+    return cost ? { ...approval, cost } : approval;
   }
 
   /**

@@ -85,7 +85,7 @@ export class ApplicationCatalog {
   /** The owning team of each application, in one catalog call as the caller. */
   async teamsOf(
     entityRefs: string[],
-    credentials: BackstageCredentials,
+    credentials?: BackstageCredentials,
   ): Promise<Map<string, string>> {
     const teams = new Map<string, string>();
     if (entityRefs.length === 0) return teams;
@@ -94,7 +94,10 @@ export class ApplicationCatalog {
         entityRefs,
         fields: ['kind', 'metadata.namespace', 'metadata.name', 'spec.owner'],
       },
-      { credentials },
+      {
+        credentials:
+          credentials ?? (await this.auth.getOwnServiceCredentials()),
+      },
     );
     items.forEach((entity, i) => {
       if (!entity) return;

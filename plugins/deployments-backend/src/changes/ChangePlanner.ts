@@ -2,6 +2,7 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  CostEstimate,
   DeploymentKey,
   DeploymentRecord,
   DeploymentRequest,
@@ -11,10 +12,12 @@ import {
   PolicyViolation,
   RenderedManifest,
   validateDeployment,
+  workloadName,
   withErrorCode,
   secretReferences,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { ApplicationCatalog } from '../catalog/ApplicationCatalog';
+import { CostEstimator } from '../cost/CostEstimator';
 import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
 import { Targets } from '../kubernetes/Targets';
 import { PolicyRegistry } from '../service/PolicyRegistry';
@@ -35,6 +38,8 @@ export type Preview = {
   deployer: KubernetesDeployer;
   manifests: RenderedManifest[];
   violations: PolicyViolation[];
+  /** The monthly estimate, when the environment has prices. */
+  cost?: CostEstimate;
 };
 
 /** What a change will apply, against which revision that runs now. */
@@ -132,6 +137,8 @@ export class ChangePlanner {
     targets: Targets;
     policies: PolicyRegistry;
     ingressNamespace: string;
+    /** Prices requests; without it, no estimates and no budgets. */
+    costs?: CostEstimator;
   }): ChangePlanner {
     return new ChangePlanner(
       options.catalog,
@@ -139,6 +146,7 @@ export class ChangePlanner {
       options.targets,
       options.policies,
       options.ingressNamespace,
+      options.costs,
     );
   }
 
@@ -148,6 +156,7 @@ export class ChangePlanner {
     private readonly targets: Targets,
     private readonly policies: PolicyRegistry,
     private readonly ingressNamespace: string,
+    private readonly costs?: CostEstimator,
   ) {}
 
   /**
@@ -182,9 +191,23 @@ export class ChangePlanner {
       ]);
     const entityRef = stringifyEntityRef(entity);
     const owner = this.catalog.ownerOf(entity);
+    const teamMonthlyCost = await this.costs?.teamMonthlyCost(
+      {
+        environment: parsed.environment,
+        namespace: parsed.namespace,
+        name: workloadName(parsed),
+      },
+      owner,
+    );
     const validation = validateDeployment(input, {
       owner,
-      cluster: { namespaces, deployedDigests, runningImages, secrets },
+      cluster: {
+        namespaces,
+        deployedDigests,
+        runningImages,
+        secrets,
+        ...(teamMonthlyCost === undefined ? {} : { teamMonthlyCost }),
+      },
       policies: this.policies.policies(),
       settings: environment.policies,
       environment: policyEnvironment(environment),
@@ -201,6 +224,7 @@ export class ChangePlanner {
       deployer,
       manifests: validation.manifests,
       violations: validation.violations,
+      cost: this.costs?.estimate(validation.request),
     };
   }
 

@@ -127,6 +127,7 @@ export class DefaultDeploymentService implements DeploymentService {
       violations: violations.items,
       ...(violations.more ? { moreViolations: violations.more } : {}),
       diff: [],
+      ...(preview.cost ? { cost: preview.cost } : {}),
     };
     if (!result.valid) {
       return result;

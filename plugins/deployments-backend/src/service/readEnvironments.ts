@@ -7,6 +7,8 @@ import {
   readConfiguredEnvironments,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 
+import { CostSettings, readCostSettings } from '../cost/readCostSettings';
+
 const DEFAULT_NAMESPACE_PATTERN = '{{ application }}-{{ environment }}';
 
 /** An environment with its policy tuning, as the backend uses it. */
@@ -14,6 +16,8 @@ export type EnvironmentConfig = EnvironmentSummary & {
   /** The environment before this one in the configured order, if any. */
   previous?: string;
   policies: PolicySettingsByPolicy;
+  /** Prices and budget (`cost`), when configured. */
+  cost?: CostSettings;
 };
 
 /**
@@ -32,20 +36,32 @@ export function readEnvironments(config: Config): EnvironmentConfig[] {
         )}, in that order (other names: set deployments.environmentOrder)`,
     );
   }
-  return configured.map((env, index) => ({
-    name: env.name,
-    cluster: env.config.getString('cluster'),
-    namespacePattern:
-      env.config.getOptionalString('namespacePattern') ??
-      DEFAULT_NAMESPACE_PATTERN,
-    requiresApproval: env.requiresApproval,
-    production: env.production,
-    previous: configured[index - 1]?.name,
-    policies:
+  return configured.map((env, index) => {
+    const policies =
       (env.config
         .getOptionalConfig('policies')
-        ?.get() as PolicySettingsByPolicy) ?? {},
-  }));
+        ?.get() as PolicySettingsByPolicy) ?? {};
+    const cost = readCostSettings(env.config, env.name);
+    return {
+      name: env.name,
+      cluster: env.config.getString('cluster'),
+      namespacePattern:
+        env.config.getOptionalString('namespacePattern') ??
+        DEFAULT_NAMESPACE_PATTERN,
+      requiresApproval: env.requiresApproval,
+      production: env.production,
+      previous: configured[index - 1]?.name,
+      // The cost-budget policy judges with the environment's prices and
+      // budget as its parameters.
+      policies: cost
+        ? {
+            ...policies,
+            'cost-budget': { ...policies['cost-budget'], ...cost },
+          }
+        : policies,
+      ...(cost ? { cost } : {}),
+    };
+  });
 }
 
 /** What the policies know of an environment. */

@@ -210,6 +210,42 @@ export class DeploymentStore {
     }));
   }
 
+  /**
+   * The running record (see `running`) of every deployment in scope, e.g.
+   * to price what runs now per team.
+   */
+  async runningRecords(
+    scope: { environment?: EnvironmentName; entityRefs?: string[] } = {},
+  ): Promise<DeploymentRecord[]> {
+    const runningRevisions = this.knex(TABLE)
+      .where(applied =>
+        applied
+          .where('status', 'succeeded')
+          .orWhere(failed =>
+            failed.where('status', 'failed').whereNotNull('applied_at'),
+          ),
+      )
+      .modify(query => {
+        if (scope.environment) query.where('environment', scope.environment);
+        if (scope.entityRefs) query.whereIn('entity_ref', scope.entityRefs);
+      })
+      .select('environment', 'namespace', 'name')
+      .max({ revision: 'revision' })
+      .groupBy('environment', 'namespace', 'name')
+      .as('running');
+    const rows = await this.knex(TABLE)
+      .join(runningRevisions, join =>
+        join
+          .on(`${TABLE}.environment`, '=', 'running.environment')
+          .andOn(`${TABLE}.namespace`, '=', 'running.namespace')
+          .andOn(`${TABLE}.name`, '=', 'running.name')
+          .andOn(`${TABLE}.revision`, '=', 'running.revision'),
+      )
+      .whereNot(`${TABLE}.action`, 'delete')
+      .select(COLUMNS.map(c => `${TABLE}.${c}`));
+    return rows.map(toRecord);
+  }
+
   async byRevision(
     key: DeploymentKey,
     revision: number,

@@ -12,6 +12,7 @@ import {
   teamRefOrThrow,
   UNKNOWN_TEAM,
 } from '../catalog/ApplicationCatalog';
+import { CostEstimator } from '../cost/CostEstimator';
 import { Authorizer } from '../permissions/Authorizer';
 import { figuresByTeam } from './deliveryFigures';
 import { DeliveryStore } from '../store/DeliveryStore';
@@ -33,6 +34,8 @@ export class DashboardView {
     environments: EnvironmentName[];
     /** What the drift check found, shown with each deployment. */
     drift?: DriftStore;
+    /** Prices what runs per team (environments with prices). */
+    costs?: CostEstimator;
   }): DashboardView {
     return new DashboardView(options);
   }
@@ -85,13 +88,16 @@ export class DashboardView {
       };
     }
 
-    const [latest, failures, counts, firsts, drifts] = await Promise.all([
-      records.listLatest({ ...scope, limit: DASHBOARD_DEPLOYMENTS_LIMIT }),
-      delivery.recentFailures(scope, RECENT_FAILURES_LIMIT),
-      delivery.deliveryCounts(scope),
-      delivery.firstDeployments(scope),
-      this.options.drift?.list({ entityRefs: scope.entityRefs }) ?? [],
-    ]);
+    const [latest, failures, counts, firsts, drifts, costs] = await Promise.all(
+      [
+        records.listLatest({ ...scope, limit: DASHBOARD_DEPLOYMENTS_LIMIT }),
+        delivery.recentFailures(scope, RECENT_FAILURES_LIMIT),
+        delivery.deliveryCounts(scope),
+        delivery.firstDeployments(scope),
+        this.options.drift?.list({ entityRefs: scope.entityRefs }) ?? [],
+        this.options.costs?.byTeam(scope, teamOf) ?? [],
+      ],
+    );
     const driftOf = new Map(
       drifts.map(d => [`${d.environment}/${d.namespace}/${d.name}`, d]),
     );
@@ -126,6 +132,7 @@ export class DashboardView {
             }
           : {}),
       })),
+      ...(costs.length > 0 ? { costs } : {}),
     };
   }
 }

@@ -2,6 +2,7 @@ import { EnvironmentName } from './environments';
 import { DeploymentRecord } from './records';
 import { RequestValidationError } from './request';
 import { PolicyViolation } from '../policies/types';
+import { CostEstimate } from '../cost/estimateCost';
 
 /** How one rendered object compares with what the cluster runs. @public */
 export type ObjectDiff = {
@@ -31,6 +32,12 @@ export type ValidationResult = {
   /** Server-side dry run of the rendered objects, when it ran. */
   dryRun?: { ok: boolean; error?: string };
   diff: ObjectDiff[];
+  /**
+   * The monthly estimate at the environment's prices
+   * (`deployments.environments.<env>.cost`); absent without prices or when
+   * the request has schema errors.
+   */
+  cost?: CostEstimate;
 };
 
 /** What the cluster runs for a deployment. @public */

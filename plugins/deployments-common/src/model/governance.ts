@@ -2,6 +2,7 @@ import { EnvironmentName } from './environments';
 import { DeploymentChange } from './records';
 import { DeploymentRequest } from './request';
 import { PolicyViolation } from '../policies/types';
+import { CostChange } from '../cost/estimateCost';
 
 /** What an approval request asks for. @public */
 export type ApprovalAction = 'deploy' | 'update' | 'rollback' | 'delete';
@@ -63,6 +64,11 @@ export type ApprovalRequest = {
    * most 20.
    */
   warnings?: PolicyViolation[];
+  /**
+   * While pending, for deploy and update in an environment with prices: the
+   * monthly estimate and its difference to the revision that runs now.
+   */
+  cost?: CostChange;
   status: ApprovalStatus;
   createdAt: string;
   expiresAt: string;

@@ -237,6 +237,24 @@ export type DeploymentsDashboard = {
   recentFailures: Array<DeploymentRecord & { team: string }>;
   figures: TeamEnvironmentFigures[];
   firstDeployments: FirstDeployment[];
+  /**
+   * The monthly estimate of what runs now, per team and environment, in
+   * environments with prices (`deployments.environments.<env>.cost`).
+   */
+  costs?: TeamEnvironmentCost[];
+};
+
+/** What a team's running deployments in an environment cost a month. @public */
+export type TeamEnvironmentCost = {
+  team: string;
+  environment: EnvironmentName;
+  currency: string;
+  /** Deployments running. */
+  deployments: number;
+  /** At their replicas (autoscaled ones at their minimum). */
+  monthly: number;
+  /** With autoscaled deployments at their maximum. */
+  monthlyMax: number;
 };
 
 /**

@@ -8,6 +8,7 @@ import { secretReferences } from '../model/request';
 import { RENDERED_KINDS } from '../render/renderManifests';
 import { isSecretName, secretValueShape } from './secrets';
 import { Policy, PolicyInput } from './types';
+import { costBudgetPolicy } from './costBudget';
 
 type Finding = { path: string; message: string; hint: string };
 
@@ -626,4 +627,5 @@ export const BUILT_IN_POLICIES: readonly Policy[] = [
   changeReferencePolicy,
   otapOrderPolicy,
   manifestScopePolicy,
+  costBudgetPolicy,
 ];

@@ -40,6 +40,12 @@ export type ClusterFacts = {
    * absent when unknown.
    */
   secrets?: Record<string, { application?: string } | null>;
+  /**
+   * The monthly estimate of what the owning team's other deployments in the
+   * environment run now (this deployment excluded), when the environment
+   * has a cost budget.
+   */
+  teamMonthlyCost?: number;
 };
 
 /**
