@@ -16,6 +16,7 @@ import { formatDateTime, NO_VALUE, shortRef } from '../../lib/format';
 import { approvalActionLabel, versionChange } from '../../lib/governance';
 import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { ApprovalDecision } from '../ApprovalDecision';
+import { CostChangeText } from '../CostEstimate';
 import { ApprovalStatusBadge } from './ApprovalStatusBadge';
 import { ChangeReference } from './ApprovalsTable';
 
@@ -29,6 +30,9 @@ function metadata(approval: ApprovalRequest, links: PortalLinks) {
     environment: `${approval.environment} (namespace ${approval.namespace})`,
     action: approvalActionLabel(approval.action),
     version: versionChange(approval),
+    ...(approval.cost
+      ? { 'monthly cost': <CostChangeText change={approval.cost} /> }
+      : {}),
     ...(approval.rollbackToRevision === undefined
       ? {}
       : { 'rollback to revision': approval.rollbackToRevision }),

@@ -16,6 +16,7 @@ import { DashboardFilter, deploymentsApiRef } from '../../api';
 import { AuditTrail } from '../AuditTrail';
 import { DeliveryInsightsPanel } from '../DeliveryInsights';
 import { EnvironmentsTable } from '../EnvironmentsTable';
+import { TeamCostsCard } from '../TeamCostsCard';
 import { ApprovalsLink } from './ApprovalsLink';
 import { DashboardFilters } from './DashboardFilters';
 import {
@@ -101,6 +102,7 @@ export function DeploymentsDashboardPage() {
                 environments={value.environments}
               />
             </Grid>
+            <TeamCostsCard dashboard={value} />
             <Grid item xs={12} data-testid="dashboard-failures">
               <RecentFailuresTable failures={value.recentFailures} />
             </Grid>

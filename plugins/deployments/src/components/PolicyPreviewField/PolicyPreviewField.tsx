@@ -11,6 +11,7 @@ import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
 import { usePortalLinks } from '../../hooks/usePortalLinks';
+import { CostEstimate } from '../CostEstimate';
 
 /** The value the field keeps: whether error-level findings block the step. */
 export type PolicyPreviewValue = { blocking: boolean };
@@ -117,15 +118,21 @@ export function PolicyPreviewField(
         ]
       : []),
   ];
+  // The monthly estimate at the environment's prices, next to the check.
+  const cost = <CostEstimate estimate={result.cost} />;
   if (findings.length === 0) {
     return (
-      <Alert severity="success">
-        All policies pass; Kubernetes accepts the objects (dry run).
-      </Alert>
+      <>
+        {cost}
+        <Alert severity="success">
+          All policies pass; Kubernetes accepts the objects (dry run).
+        </Alert>
+      </>
     );
   }
   return (
     <>
+      {cost}
       {findings.map(finding => (
         <Alert
           key={finding.key}

@@ -1,0 +1,1 @@
+export { CostEstimate, CostChangeText } from './CostEstimate';
