@@ -2,20 +2,38 @@ import { Link, Table, TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { AuditEvent } from '@deployments-portal/backstage-plugin-deployments-common';
 import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
-import { formatDateTime, NO_VALUE, shortRef } from '../../lib/format';
-import { auditActionLabel, versionChange } from '../../lib/governance';
-import { AuditResultBadge } from './AuditResultBadge';
+import { ONE_LINE } from '../../lib/columns';
+import { NO_VALUE, shortRef } from '../../lib/format';
+import { auditActionLabel } from '../../lib/governance';
+import { FITTING_TABLE } from '../../lib/tables';
+import {
+  RelativeTime,
+  StatusChip,
+  TruncatedText,
+  VersionChange,
+} from '../shared';
 
 function columns(
   showEntity: boolean,
   links: PortalLinks,
 ): TableColumn<AuditEvent>[] {
   return [
-    { title: 'At', field: 'at', render: row => formatDateTime(row.at) },
-    { title: 'Actor', field: 'actor', render: row => shortRef(row.actor) },
+    {
+      title: 'At',
+      field: 'at',
+      width: '9%',
+      render: row => <RelativeTime value={row.at} />,
+    },
+    {
+      title: 'Actor',
+      field: 'actor',
+      width: '9%',
+      render: row => <TruncatedText text={shortRef(row.actor)} />,
+    },
     {
       title: 'Action',
       field: 'action',
+      width: '11%',
       render: row =>
         row.approvalId ? (
           <Link to={links.approval(row.approvalId)}>
@@ -28,16 +46,20 @@ function columns(
     {
       title: 'Result',
       field: 'result',
-      render: row => <AuditResultBadge result={row.result} />,
+      width: '11%',
+      render: row => <StatusChip kind="audit" status={row.result} />,
     },
     ...(showEntity
       ? [
           {
             title: 'Application',
             field: 'entityRef',
+            width: '11%',
             render: (row: AuditEvent) =>
               row.entityRef ? (
-                <EntityRefLink entityRef={row.entityRef} />
+                <span style={ONE_LINE}>
+                  <EntityRefLink entityRef={row.entityRef} />
+                </span>
               ) : (
                 NO_VALUE
               ),
@@ -47,16 +69,28 @@ function columns(
     {
       title: 'Environment',
       field: 'environment',
-      render: row => row.environment ?? NO_VALUE,
+      width: '10%',
+      render: row => <TruncatedText text={row.environment ?? NO_VALUE} />,
     },
-    { title: 'Version', render: row => versionChange(row) },
-    { title: 'Message', field: 'message', render: row => row.message ?? '' },
+    {
+      title: 'Version',
+      width: '20%',
+      render: row => <VersionChange {...row} />,
+    },
+    {
+      title: 'Message',
+      field: 'message',
+      render: row => <TruncatedText text={row.message ?? ''} lines={2} />,
+    },
     {
       title: 'Task',
       field: 'taskId',
+      width: '8%',
       render: row =>
         row.taskId ? (
-          <Link to={links.task(row.taskId)}>{row.taskId}</Link>
+          <Link to={links.task(row.taskId)} style={ONE_LINE} title={row.taskId}>
+            {row.taskId}
+          </Link>
         ) : (
           NO_VALUE
         ),
@@ -80,10 +114,9 @@ export function AuditTrailTable(props: {
         toolbar: false,
         search: false,
         sorting: false,
-        padding: 'dense',
+        ...FITTING_TABLE,
         paging: props.events.length > 20,
         pageSize: 20,
-        emptyRowsWhenPaging: false,
       }}
       emptyContent={<div style={{ padding: 16 }}>Nothing recorded yet.</div>}
     />

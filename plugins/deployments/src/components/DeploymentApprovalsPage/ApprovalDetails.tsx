@@ -12,24 +12,28 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { deploymentsApiRef } from '../../api';
-import { formatDateTime, NO_VALUE, shortRef } from '../../lib/format';
-import { approvalActionLabel, versionChange } from '../../lib/governance';
+import { NO_VALUE, shortRef } from '../../lib/format';
+import { approvalActionLabel } from '../../lib/governance';
 import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { ApprovalDecision } from '../ApprovalDecision';
 import { CostChangeText } from '../CostEstimate';
-import { ApprovalStatusBadge } from './ApprovalStatusBadge';
+import { RelativeTime, StatusChip, VersionChange } from '../shared';
 import { ChangeReference } from './ApprovalsTable';
 
 function metadata(approval: ApprovalRequest, links: PortalLinks) {
-  const decided = approval.decidedBy
-    ? `${shortRef(approval.decidedBy)} at ${formatDateTime(approval.decidedAt)}`
-    : NO_VALUE;
+  const decided = approval.decidedBy ? (
+    <>
+      {shortRef(approval.decidedBy)} <RelativeTime value={approval.decidedAt} />
+    </>
+  ) : (
+    NO_VALUE
+  );
   return {
     application: <EntityRefLink entityRef={approval.entityRef} />,
     owner: <EntityRefLink entityRef={approval.owner} defaultKind="group" />,
     environment: `${approval.environment} (namespace ${approval.namespace})`,
     action: approvalActionLabel(approval.action),
-    version: versionChange(approval),
+    version: <VersionChange {...approval} />,
     ...(approval.cost
       ? { 'monthly cost': <CostChangeText change={approval.cost} /> }
       : {}),
@@ -37,15 +41,21 @@ function metadata(approval: ApprovalRequest, links: PortalLinks) {
       ? {}
       : { 'rollback to revision': approval.rollbackToRevision }),
     requester: shortRef(approval.requester),
-    requested: formatDateTime(approval.createdAt),
-    expires: formatDateTime(approval.expiresAt),
+    requested: <RelativeTime value={approval.createdAt} />,
+    expires: <RelativeTime value={approval.expiresAt} />,
     'change reference': <ChangeReference value={approval.changeReference} />,
     'scaffolder task': approval.taskId ? (
       <Link to={links.task(approval.taskId)}>{approval.taskId}</Link>
     ) : (
       NO_VALUE
     ),
-    status: <ApprovalStatusBadge approval={approval} />,
+    status: (
+      <StatusChip
+        kind="approval"
+        status={approval.status}
+        result={approval.result}
+      />
+    ),
     decided,
     comment: approval.comment ?? NO_VALUE,
     ...(approval.changeId ? { change: approval.changeId } : {}),

@@ -1,51 +1,89 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
-import { applicationColumn, dateTimeColumn } from '../../lib/columns';
+import Tooltip from '@material-ui/core/Tooltip';
+import { applicationColumn } from '../../lib/columns';
+import { FITTING_TABLE } from '../../lib/tables';
 import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { shortRef } from '../../lib/format';
+import { approvalActionLabel, pendingFirst } from '../../lib/governance';
 import {
-  approvalActionLabel,
-  pendingFirst,
-  versionChange,
-} from '../../lib/governance';
-import { ApprovalStatusBadge } from './ApprovalStatusBadge';
+  RelativeTime,
+  StatusChip,
+  TruncatedText,
+  VersionChange,
+} from '../shared';
 
-/** A change reference as a link when it is a URL, else as text. */
+/** A change reference as a link when it is a URL, else as text; cut to its column. */
 export function ChangeReference(props: { value?: string }) {
   const { value } = props;
   if (!value) return <>—</>;
   return /^https?:\/\//i.test(value) ? (
-    <Link to={value}>{value}</Link>
+    <Tooltip title={value}>
+      <Link
+        to={value}
+        style={{
+          display: 'block',
+          overflow: 'hidden',
+          textOverflow: 'ellipsis',
+          whiteSpace: 'nowrap',
+        }}
+      >
+        {value}
+      </Link>
+    </Tooltip>
   ) : (
-    <>{value}</>
+    <TruncatedText text={value} />
   );
 }
 
 function columns(links: PortalLinks): TableColumn<ApprovalRequest>[] {
   return [
-    applicationColumn(),
-    { title: 'Environment', field: 'environment' },
+    {
+      ...applicationColumn<ApprovalRequest>(),
+      width: '15%',
+    },
+    {
+      title: 'Environment',
+      field: 'environment',
+      width: '12%',
+      render: row => <TruncatedText text={row.environment} />,
+    },
     {
       title: 'Action',
       field: 'action',
+      width: '9%',
       render: row => (
         <Link to={links.approval(row.id)}>
           {approvalActionLabel(row.action)}
         </Link>
       ),
     },
-    { title: 'Version', render: row => versionChange(row) },
     {
-      title: 'Requester',
-      field: 'requester',
-      render: row => shortRef(row.requester),
+      title: 'Version',
+      width: '25%',
+      render: row => <VersionChange {...row} />,
     },
-    dateTimeColumn('Requested', 'createdAt'),
-    dateTimeColumn('Expires', 'expiresAt'),
+    {
+      title: 'Requested',
+      field: 'createdAt',
+      width: '14%',
+      render: row => (
+        <>
+          <TruncatedText text={shortRef(row.requester)} />
+          <RelativeTime value={row.createdAt} />
+          <div>
+            <RelativeTime prefix="expires" value={row.expiresAt} />
+          </div>
+        </>
+      ),
+    },
     {
       title: 'Status',
       field: 'status',
-      render: row => <ApprovalStatusBadge approval={row} />,
+      width: '14%',
+      render: row => (
+        <StatusChip kind="approval" status={row.status} result={row.result} />
+      ),
     },
     {
       title: 'Change reference',
@@ -68,11 +106,10 @@ export function ApprovalsTable(props: {
       // material-table writes into the rows it is given.
       data={pendingFirst(props.approvals).map(a => ({ ...a }))}
       options={{
+        ...FITTING_TABLE,
         search: false,
-        padding: 'dense',
         paging: props.approvals.length > 20,
         pageSize: 20,
-        emptyRowsWhenPaging: false,
       }}
       emptyContent={
         <div style={{ padding: 16 }}>No approval requests match.</div>

@@ -1,10 +1,12 @@
 import { NO_VALUE } from '../../lib/format';
 import { ImageReference } from './ImageReference';
 
+const LINE = { display: 'flex', gap: 4, minWidth: 0 } as const;
+
 /**
- * The version a change would run and the one it replaces, each as an
- * {@link ImageReference}: `to`, then `from` under it. Absent sides read `—`,
- * a deletion `(removed)`.
+ * The version a change replaces and the one it would run, each as an
+ * {@link ImageReference}, one per line: `from`, then `→ to`. Absent sides
+ * read `—`, a deletion `(removed)`.
  */
 export function VersionChange(props: {
   fromVersion?: string;
@@ -23,12 +25,11 @@ export function VersionChange(props: {
   }
   return (
     <span style={{ display: 'block', minWidth: 0 }}>
-      <span style={{ display: 'flex', gap: 4, minWidth: 0 }}>
-        <span>to</span> {to}
+      <span style={LINE}>
+        {fromVersion ? <ImageReference image={fromVersion} /> : NO_VALUE}{' '}
       </span>
-      <span style={{ display: 'flex', gap: 4, minWidth: 0 }}>
-        <span>from</span>{' '}
-        {fromVersion ? <ImageReference image={fromVersion} /> : NO_VALUE}
+      <span style={LINE}>
+        <span>→</span> {to}
       </span>
     </span>
   );
