@@ -20,7 +20,7 @@ import {
   useEntityHealth,
 } from '../../hooks/useEntityHealth';
 import { podsReady, unreachableReason } from '../../lib/health';
-import { HealthStateBadge } from '../StatusBadges';
+import { StatusChip } from '../shared';
 
 /** @public */
 export type EntityServiceHealthCardProps = {
@@ -80,7 +80,7 @@ export function EntityServiceHealthCard(props: EntityServiceHealthCardProps) {
       action={
         value && (
           <span data-testid="overall-health">
-            <HealthStateBadge state={value.state} />
+            <StatusChip kind="health" status={value.state} />
           </span>
         )
       }
@@ -104,7 +104,7 @@ export function EntityServiceHealthCard(props: EntityServiceHealthCardProps) {
                 secondary={summary(env)}
               />
               <Box ml={2} flexShrink={0}>
-                <HealthStateBadge state={env.state} />
+                <StatusChip kind="health" status={env.state} />
               </Box>
             </ListItem>
           ))}

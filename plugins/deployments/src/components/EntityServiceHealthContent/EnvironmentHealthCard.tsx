@@ -7,35 +7,65 @@ import {
   PodSummary,
   WarningEvent,
 } from '@deployments-portal/backstage-plugin-deployments-common';
-import { formatDateTime, NO_VALUE, unreachable } from '../../lib/format';
-import { HealthStateBadge } from '../StatusBadges';
+import { NO_VALUE, unreachable } from '../../lib/format';
+import { FITTING_TABLE } from '../../lib/tables';
+import { RelativeTime, StatusChip, TruncatedText } from '../shared';
 
 const podColumns: TableColumn<PodSummary>[] = [
-  { title: 'Pod', field: 'name' },
-  { title: 'Phase', field: 'phase' },
-  { title: 'Ready', render: pod => (pod.ready ? 'yes' : 'no') },
-  { title: 'Restarts', field: 'restarts' },
-  { title: 'Node', render: pod => pod.node ?? NO_VALUE },
-  { title: 'Started', render: pod => formatDateTime(pod.startedAt) },
+  {
+    title: 'Pod',
+    width: '32%',
+    render: pod => <TruncatedText text={pod.name} />,
+  },
+  { title: 'Phase', field: 'phase', width: '12%' },
+  { title: 'Ready', width: '9%', render: pod => (pod.ready ? 'yes' : 'no') },
+  { title: 'Restarts', field: 'restarts', width: '10%' },
+  {
+    title: 'Node',
+    render: pod => <TruncatedText text={pod.node ?? NO_VALUE} />,
+  },
+  {
+    title: 'Started',
+    width: '14%',
+    render: pod => <RelativeTime value={pod.startedAt} />,
+  },
 ];
 
 const eventColumns: TableColumn<WarningEvent>[] = [
-  { title: 'Object', field: 'object' },
-  { title: 'Reason', field: 'reason' },
-  { title: 'Message', field: 'message' },
-  { title: 'Count', field: 'count' },
-  { title: 'Last seen', render: event => formatDateTime(event.lastSeen) },
+  {
+    title: 'Object',
+    width: '18%',
+    render: event => <TruncatedText text={event.object} />,
+  },
+  {
+    title: 'Reason',
+    width: '13%',
+    render: event => <TruncatedText text={event.reason} />,
+  },
+  {
+    title: 'Message',
+    render: event => <TruncatedText text={event.message} lines={3} />,
+  },
+  { title: 'Count', field: 'count', width: '8%' },
+  {
+    title: 'Last seen',
+    width: '12%',
+    render: event => <RelativeTime value={event.lastSeen} />,
+  },
   {
     title: 'Suggested fix',
-    render: event => event.suggestedFix ?? NO_VALUE,
+    width: '22%',
+    render: event => (
+      <TruncatedText text={event.suggestedFix ?? NO_VALUE} lines={3} />
+    ),
   },
 ];
 
 const tableOptions = {
+  ...FITTING_TABLE,
   paging: false,
   search: false,
   sorting: false,
-  padding: 'dense' as const,
   toolbar: false,
 };
 
@@ -63,12 +93,16 @@ export function EnvironmentHealthCard(props: {
       title={
         <Box display="flex" alignItems="center" style={{ gap: 16 }}>
           {env.environment}
-          <HealthStateBadge state={env.state} />
+          <StatusChip kind="health" status={env.state} />
         </Box>
       }
-      subheader={`cluster ${env.cluster} · namespace ${env.namespace}${
-        env.target ? ` · ${env.target}` : ''
-      } · checked ${formatDateTime(env.checkedAt)}`}
+      subheader={
+        <>
+          cluster {env.cluster} · namespace {env.namespace}
+          {env.target ? ` · ${env.target}` : ''} · checked{' '}
+          <RelativeTime value={env.checkedAt} />
+        </>
+      }
     >
       <div data-testid={`health-${env.environment}`}>
         {env.probeError && (

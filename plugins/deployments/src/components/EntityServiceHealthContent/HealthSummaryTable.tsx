@@ -3,7 +3,8 @@ import { Table, TableColumn } from '@backstage/core-components';
 import { EnvironmentHealth } from '@deployments-portal/backstage-plugin-deployments-common';
 import { formatDuration, NO_VALUE } from '../../lib/format';
 import { podsReady, unreachableReason } from '../../lib/health';
-import { HealthStateBadge } from '../StatusBadges';
+import { FITTING_TABLE } from '../../lib/tables';
+import { StatusChip, TruncatedText } from '../shared';
 import { ProbeSummary } from './ProbeSummary';
 
 function probeColumn(
@@ -12,11 +13,14 @@ function probeColumn(
 ): TableColumn<EnvironmentHealth> {
   return {
     title,
+    width: '17%',
     render: env =>
       env.probes ? (
         <ProbeSummary id={id} probes={env.probes} />
       ) : (
-        <Typography variant="caption">{env.probeError ?? NO_VALUE}</Typography>
+        <Typography variant="caption" component="div">
+          <TruncatedText text={env.probeError ?? NO_VALUE} lines={3} />
+        </Typography>
       ),
   };
 }
@@ -24,6 +28,7 @@ function probeColumn(
 const columns: TableColumn<EnvironmentHealth>[] = [
   {
     title: 'Environment',
+    width: '12%',
     render: env => (
       <span data-testid={`health-row-${env.environment}`}>
         {env.environment}
@@ -32,12 +37,13 @@ const columns: TableColumn<EnvironmentHealth>[] = [
   },
   {
     title: 'State',
+    width: '15%',
     render: env => (
       <>
-        <HealthStateBadge state={env.state} />
+        <StatusChip kind="health" status={env.state} />
         {env.state === 'unreachable' && (
-          <Typography variant="caption" color="error" component="div">
-            {unreachableReason(env)}
+          <Typography variant="caption" component="div">
+            <TruncatedText text={unreachableReason(env)} lines={3} />
           </Typography>
         )}
       </>
@@ -65,10 +71,10 @@ export function HealthSummaryTable(props: {
     <Table
       title="Per environment"
       options={{
+        ...FITTING_TABLE,
         paging: false,
         search: false,
         sorting: false,
-        padding: 'dense',
       }}
       columns={columns}
       data={props.environments}

@@ -4,36 +4,42 @@ import { useApi } from '@backstage/core-plugin-api';
 import { HealthTimelineEntry } from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
-import {
-  errorMessage,
-  formatDateTime,
-  formatDuration,
-  NO_VALUE,
-} from '../../lib/format';
-import { HealthStateBadge } from '../StatusBadges';
+import { errorMessage, formatDuration, NO_VALUE } from '../../lib/format';
+import { FITTING_TABLE } from '../../lib/tables';
+import { RelativeTime, StatusChip, TruncatedText } from '../shared';
 
 /** Entries shown: the latest changes of state. */
 const LIMIT = 20;
 
 const columns: TableColumn<HealthTimelineEntry>[] = [
-  { title: 'Environment', field: 'environment' },
+  { title: 'Environment', field: 'environment', width: '13%' },
   {
     title: 'State',
-    render: entry => <HealthStateBadge state={entry.state} />,
+    width: '15%',
+    render: entry => <StatusChip kind="health" status={entry.state} />,
   },
-  { title: 'From', render: entry => formatDateTime(entry.from) },
+  {
+    title: 'From',
+    width: '13%',
+    render: entry => <RelativeTime value={entry.from} />,
+  },
   {
     title: 'Until',
-    render: entry => (entry.until ? formatDateTime(entry.until) : 'now'),
+    width: '13%',
+    render: entry =>
+      entry.until ? <RelativeTime value={entry.until} /> : 'now',
   },
   {
     title: 'For',
+    width: '11%',
     render: entry => formatDuration(entry.durationSeconds),
   },
   {
     title: 'Why',
     render: entry => (
-      <Typography variant="caption">{entry.reason ?? NO_VALUE}</Typography>
+      <Typography variant="caption" component="div">
+        <TruncatedText text={entry.reason ?? NO_VALUE} lines={2} />
+      </Typography>
     ),
   },
 ];
@@ -63,7 +69,7 @@ export function HealthTimeline(props: { entityRef: string; version?: string }) {
       <Table
         title="Timeline"
         subtitle="Changes of state the health monitor saw, newest first"
-        options={{ search: false, paging: false, padding: 'dense' }}
+        options={{ ...FITTING_TABLE, search: false, paging: false }}
         isLoading={!value}
         columns={columns}
         data={value?.entries ?? []}

@@ -4,7 +4,7 @@ import {
   ProbeResult,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { formatDateTime } from '../../lib/format';
-import { ProbeStatusBadge } from '../StatusBadges';
+import { StatusChip, TruncatedText } from '../shared';
 
 function responseTime(probe: ProbeResult): string | undefined {
   return probe.responseTimeMs === undefined
@@ -37,7 +37,7 @@ export function ProbeSummary(props: {
   }
   return (
     <div title={probe.url}>
-      <ProbeStatusBadge status={probe.status} />
+      <StatusChip kind="probe" status={probe.status} />
       {facts.length > 0 && (
         <Typography variant="caption" component="div">
           {facts.join(' · ')}
@@ -45,12 +45,14 @@ export function ProbeSummary(props: {
       )}
       {details && (
         <Typography variant="caption" component="div">
-          {details}
+          <TruncatedText text={details} lines={2} />
         </Typography>
       )}
       {probe.status !== 'up' && probe.error && (
-        <Typography variant="caption" color="error" component="div">
-          {probe.error}
+        // The chip says it failed; the reason in the text colour reads in
+        // both themes (the error red is under 4.5:1 on table rows).
+        <Typography variant="caption" component="div">
+          <TruncatedText text={probe.error} lines={3} />
         </Typography>
       )}
     </div>
