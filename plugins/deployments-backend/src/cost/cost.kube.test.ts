@@ -239,4 +239,31 @@ describe('cost estimate and budget', () => {
       monthlyDelta: 9.12,
     });
   });
+
+  it('sums what runs now per team and environment on the dashboard', async () => {
+    const res = await request(server)
+      .get('/api/deployments/dashboard')
+      .set('authorization', as(ADA));
+    expect(res.status).toBe(200);
+    // orders-api runs 2 replicas in both; storefront was refused and the
+    // production update to 4 replicas still waits for approval.
+    expect(res.body.costs).toEqual([
+      {
+        team: 'group:default/team-orders',
+        environment: 'development',
+        currency: 'EUR',
+        deployments: 1,
+        monthly: 6.75,
+        monthlyMax: 6.75,
+      },
+      {
+        team: 'group:default/team-orders',
+        environment: 'production',
+        currency: 'EUR',
+        deployments: 1,
+        monthly: 9.13,
+        monthlyMax: 9.13,
+      },
+    ]);
+  });
 });
