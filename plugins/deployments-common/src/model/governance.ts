@@ -169,6 +169,8 @@ export function readApprovalsPath(config: {
 export type AuditFilter = {
   entityRef?: string;
   environment?: EnvironmentName;
+  /** Only events of this action, e.g. `notification.failed`. */
+  action?: AuditAction;
   /** At most this many, newest first. */
   limit?: number;
   /** Only events at or after this instant (ISO 8601). */
@@ -195,7 +197,9 @@ export type AuditPage = {
  * What was done: a change (`deploy`, `update`, `restart`, `rollback`,
  * `delete`: one event when it is asked for, one when it ends), a queued
  * change withdrawn (`change.cancel`), an approval step, or drift the
- * scheduled check found (`drift.detect`) or saw gone (`drift.resolve`).
+ * scheduled check found (`drift.detect`) or saw gone (`drift.resolve`), or
+ * an announcement a chat webhook never took (`notification.failed`: which
+ * webhook by name, the event and why; never the webhook's URL).
  *
  * @public
  */
@@ -213,7 +217,27 @@ export type AuditAction =
   | 'approval.stale'
   | 'approval.apply'
   | 'drift.detect'
-  | 'drift.resolve';
+  | 'drift.resolve'
+  | 'notification.failed';
+
+/** Every audit action, e.g. for a filter's allowed values. @public */
+export const AUDIT_ACTIONS: ReadonlyArray<AuditAction> = [
+  'deploy',
+  'update',
+  'restart',
+  'rollback',
+  'delete',
+  'change.cancel',
+  'approval.request',
+  'approval.approve',
+  'approval.reject',
+  'approval.expire',
+  'approval.stale',
+  'approval.apply',
+  'drift.detect',
+  'drift.resolve',
+  'notification.failed',
+];
 
 /**
  * How it ended: `accepted` (a change was queued; a second event tells how it

@@ -8,6 +8,7 @@ import { secretReferences } from '../model/request';
 import { RENDERED_KINDS } from '../render/renderManifests';
 import { isSecretName, secretValueShape } from './secrets';
 import { Policy, PolicyInput } from './types';
+import { changeReferencePolicy } from './changeReference';
 import { costBudgetPolicy } from './costBudget';
 
 type Finding = { path: string; message: string; hint: string };
@@ -504,25 +505,7 @@ export const healthProbesPolicy: Policy = {
   },
 };
 
-export const changeReferencePolicy: Policy = {
-  id: 'change-reference',
-  title: 'Change reference',
-  description: 'Deployments to production name the change (a ticket URL).',
-  defaultSeverity: 'error',
-  defaults: environment => ({ required: environment.production }),
-  evaluate({ request }, parameters) {
-    if (param(parameters, 'required', false) && !request.changeReference) {
-      return [
-        {
-          path: 'changeReference',
-          message: `${request.environment} requires a change reference`,
-          hint: 'add the URL of the change ticket, e.g. https://jira.acme.example/browse/OPS-123',
-        },
-      ];
-    }
-    return [];
-  },
-};
+export { changeReferencePolicy };
 
 export const otapOrderPolicy: Policy = {
   id: 'otap-order',
