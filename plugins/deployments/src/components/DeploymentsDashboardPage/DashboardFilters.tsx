@@ -30,7 +30,8 @@ export function DashboardFilters(props: {
         size="small"
         style={{ minWidth: 240 }}
         SelectProps={{ displayEmpty: true }}
-        InputLabelProps={{ shrink: true }}
+        // The text colour: the secondary grey is 4.47:1 on the page.
+        InputLabelProps={{ shrink: true, style: { color: 'inherit' } }}
         value={value.team ?? ALL}
         onChange={e =>
           onChange({ ...value, team: e.target.value || undefined })
@@ -51,7 +52,8 @@ export function DashboardFilters(props: {
         size="small"
         style={{ minWidth: 200 }}
         SelectProps={{ displayEmpty: true }}
-        InputLabelProps={{ shrink: true }}
+        // The text colour: the secondary grey is 4.47:1 on the page.
+        InputLabelProps={{ shrink: true, style: { color: 'inherit' } }}
         value={value.environment ?? ALL}
         onChange={e =>
           onChange({

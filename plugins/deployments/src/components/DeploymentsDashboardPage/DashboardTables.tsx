@@ -8,29 +8,31 @@ import {
   FirstDeployment,
   TeamEnvironmentFigures,
 } from '@deployments-portal/backstage-plugin-deployments-common';
+import { formatDuration, formatPercent, shortRef } from '../../lib/format';
+import { applicationColumn, dateTimeColumn, ONE_LINE } from '../../lib/columns';
+import { FITTING_TABLE } from '../../lib/tables';
 import {
-  formatDateTime,
-  formatDuration,
-  formatPercent,
-  shortRef,
-} from '../../lib/format';
-import { applicationColumn, dateTimeColumn } from '../../lib/columns';
-import { DeploymentStatusBadge } from '../StatusBadges';
+  ImageReference,
+  RelativeTime,
+  StatusChip,
+  TruncatedText,
+} from '../shared';
 
 type TeamRecord = DeploymentsDashboard['deployments'][number];
 
 const dense = {
+  ...FITTING_TABLE,
   search: false,
   sorting: true,
-  padding: 'dense' as const,
   paging: true,
   pageSize: 10,
-  emptyRowsWhenPaging: false,
 };
 
 function TeamLink(props: { team: string }) {
   return props.team ? (
-    <EntityRefLink entityRef={props.team} defaultKind="group" />
+    <span style={ONE_LINE}>
+      <EntityRefLink entityRef={props.team} defaultKind="group" />
+    </span>
   ) : (
     <>unowned</>
   );
@@ -43,26 +45,35 @@ function figureColumns(
     {
       title: 'Team',
       field: 'team',
+      width: '17%',
       render: row => <TeamLink team={row.team} />,
     },
     {
       title: 'Environment',
       field: 'environment',
+      width: '13%',
       customSort: (a, b) => byEnvironment(a.environment, b.environment),
     },
-    { title: 'Deployments', field: 'deployments', type: 'numeric' },
-    { title: 'Succeeded', field: 'succeeded', type: 'numeric' },
-    { title: 'Failed', field: 'failed', type: 'numeric' },
+    {
+      title: 'Deployments',
+      field: 'deployments',
+      type: 'numeric',
+      width: '11%',
+    },
+    { title: 'Succeeded', field: 'succeeded', type: 'numeric', width: '10%' },
+    { title: 'Failed', field: 'failed', type: 'numeric', width: '8%' },
     {
       title: 'Success rate',
       field: 'successRate',
       type: 'numeric',
+      width: '11%',
       render: row => formatPercent(row.successRate),
     },
     {
       title: 'Mean deploy time',
       field: 'meanDeploySeconds',
       type: 'numeric',
+      width: '14%',
       render: row => formatDuration(row.meanDeploySeconds),
     },
     {
@@ -98,50 +109,71 @@ export const FiguresTable = memo(function FiguresTableView(props: {
 
 function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
   const columns: TableColumn<TeamRecord>[] = [
-    applicationColumn(),
+    { ...applicationColumn<TeamRecord>(), width: '13%' },
     {
       title: 'Team',
       field: 'team',
+      width: '12%',
       render: row => <TeamLink team={row.team} />,
     },
-    { title: 'Environment', field: 'environment' },
-    { title: 'Revision', field: 'revision', type: 'numeric' },
-    { title: 'Action', field: 'action' },
+    {
+      title: 'Environment',
+      field: 'environment',
+      width: '11%',
+      render: row => <TruncatedText text={row.environment} />,
+    },
+    {
+      title: 'Revision',
+      field: 'revision',
+      width: '9%',
+      render: row => <TruncatedText text={`${row.revision} · ${row.action}`} />,
+    },
     {
       title: 'Status',
       field: 'status',
+      width: '13%',
       render: row => (
         <>
-          <DeploymentStatusBadge status={row.status} />
+          <StatusChip kind="change" status={row.status} />
           {row.drift && (
-            <Typography
-              variant="caption"
-              color="error"
-              component="div"
-              title={`Changed outside the portal since ${
-                row.drift.detectedAt
-              }: ${row.drift.fields
-                .map(f => (f.path ? `${f.object} ${f.path}` : f.object))
-                .join(', ')}`}
-            >
-              drifted
+            <Typography variant="caption" component="div">
+              <TruncatedText
+                text={`drifted: changed outside the portal since ${new Date(
+                  row.drift.detectedAt,
+                ).toLocaleString()}: ${row.drift.fields
+                  .map(f => (f.path ? `${f.object} ${f.path}` : f.object))
+                  .join(', ')}`}
+              />
             </Typography>
           )}
         </>
       ),
     },
-    { title: 'Image', field: 'image' },
     {
-      title: 'By',
-      field: 'requester',
+      title: 'Image',
+      field: 'image',
+      ...(withError ? { width: '18%' } : {}),
+      render: row => <ImageReference image={row.image} digest={row.digest} />,
+    },
+    {
+      title: 'By, when',
+      field: 'createdAt',
+      defaultSort: 'desc',
+      width: '11%',
       render: row => (
-        <span title={row.requester}>{shortRef(row.requester)}</span>
+        <>
+          <TruncatedText text={shortRef(row.requester)} />
+          <RelativeTime value={row.createdAt} />
+        </>
       ),
     },
-    dateTimeColumn('When', 'createdAt', { defaultSort: 'desc' }),
   ];
   if (withError) {
-    columns.push({ title: 'Error', field: 'error' });
+    columns.push({
+      title: 'Error',
+      field: 'error',
+      render: row => <TruncatedText text={row.error ?? ''} lines={2} />,
+    });
   }
   return columns;
 }
@@ -186,7 +218,11 @@ const firstDeploymentColumns: TableColumn<FirstDeployment>[] = [
     title: 'First succeeded',
     field: 'firstSucceededAt',
     render: row =>
-      row.firstSucceededAt ? formatDateTime(row.firstSucceededAt) : 'never',
+      row.firstSucceededAt ? (
+        <RelativeTime value={row.firstSucceededAt} />
+      ) : (
+        'never'
+      ),
   },
   {
     title: 'Time to first deployment',

@@ -9,11 +9,17 @@ import { useApi } from '@backstage/core-plugin-api';
 import { EnvironmentSummary } from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
+import { FITTING_TABLE } from '../../lib/tables';
+import { TruncatedText } from '../TruncatedText';
 
 const columns: TableColumn<EnvironmentSummary>[] = [
   { title: 'Environment', field: 'name' },
   { title: 'Cluster', field: 'cluster' },
-  { title: 'Namespace pattern', field: 'namespacePattern' },
+  {
+    title: 'Namespace pattern',
+    field: 'namespacePattern',
+    render: env => <TruncatedText text={env.namespacePattern} />,
+  },
   {
     title: 'Production',
     field: 'production',
@@ -43,7 +49,12 @@ export const EnvironmentsTable = memo(function EnvironmentsTableView() {
   return (
     <Table
       title="Environments (promotion order)"
-      options={{ paging: false, search: false, sorting: false }}
+      options={{
+        ...FITTING_TABLE,
+        paging: false,
+        search: false,
+        sorting: false,
+      }}
       columns={columns}
       data={value ?? []}
     />

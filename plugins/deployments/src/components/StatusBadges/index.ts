@@ -1,5 +1,0 @@
-export {
-  DeploymentStatusBadge,
-  HealthStateBadge,
-  ProbeStatusBadge,
-} from './StatusBadges';
