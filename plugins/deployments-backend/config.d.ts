@@ -142,15 +142,64 @@ export interface Config {
        */
       pagePath?: string;
     };
-    /** Notifications of approvals and deployment outcomes. */
+    /**
+     * Notifications of approvals, outcomes, drift and health: Backstage
+     * notifications, and announcements in team chats through incoming
+     * webhooks.
+     */
     notifications?: {
       /**
-       * Optional URL that receives every event as a plain JSON POST (e.g. a
-       * team chat's incoming webhook). 5 s timeout; a failing webhook is
-       * logged and never fails a deployment.
+       * One webhook that receives every event as the plain JSON body of
+       * earlier releases; the same as a `webhooks` entry with format `json`
+       * named `default`.
        * @visibility secret
        */
       webhookUrl?: string;
+      /**
+       * Team chats that announce what happens: each event goes to every
+       * webhook whose `environments` and `teams` it matches.
+       */
+      webhooks?: Array<{
+        /**
+         * A name for the logs and the audit trail, which never show the
+         * URL. Default `webhook-<position>`.
+         */
+        name?: string;
+        /**
+         * The chat's incoming webhook URL (it carries the token).
+         * @visibility secret
+         */
+        url: string;
+        /**
+         * The body: `slack` (Block Kit), `discord` (an embed), `teams` (an
+         * Adaptive Card), `googlechat` (text) or `json` (the plain event).
+         * Default `json`.
+         */
+        format?: 'json' | 'slack' | 'discord' | 'teams' | 'googlechat';
+        /** Only events of these environments. Default: all. */
+        environments?: string[];
+        /**
+         * Only events of applications these groups own (`team-payments` or
+         * `group:default/team-payments`). Default: all.
+         */
+        teams?: string[];
+      }>;
+      /**
+       * How hard delivery tries. Retries on timeouts, network errors, 429
+       * (after its Retry-After) and 5xx, with exponential backoff and
+       * jitter; another 4xx is final. A message never delivered is a
+       * `notification.failed` audit event, shown on the Deployments tab.
+       */
+      delivery?: {
+        /** One attempt's time limit in seconds. Default 5. */
+        attemptTimeoutSeconds?: number;
+        /** All attempts of one message together, waits included, in seconds. Default 120. */
+        maxDurationSeconds?: number;
+        /** The wait before the first retry in seconds; doubled per retry. Default 1. */
+        initialBackoffSeconds?: number;
+        /** The longest wait between attempts in seconds. Default 30. */
+        maxBackoffSeconds?: number;
+      };
     };
     /**
      * The Service Health tab: how the backend probes each application's
@@ -248,6 +297,31 @@ export interface Config {
          * requester. Default: the same as `production`.
          */
         requiresApproval?: boolean;
+        /**
+         * Whether a change here needs a change reference (the URL of its
+         * ticket). Default: the same as `production`.
+         */
+        requireChangeReference?: boolean;
+        /**
+         * A regular expression every change reference here must match
+         * (anchor it), e.g. `^https://jira\.example\.com/browse/[A-Z]+-\d+$`.
+         * A request with another reference is refused (400) naming the
+         * pattern and `changeReferenceExample`.
+         */
+        changeReferencePattern?: string;
+        /** An example reference for the refusal's hint. */
+        changeReferenceExample?: string;
+        /**
+         * Teams with their own tracker: the owning group's rule replaces the
+         * environment's pattern, example and (when set) requirement.
+         */
+        changeReferenceTeams?: Array<{
+          /** `team-payments` or `group:default/team-payments`. */
+          team: string;
+          pattern?: string;
+          example?: string;
+          required?: boolean;
+        }>;
         /**
          * Where the health contract of applications in this environment is
          * probed when their entity has no `deployments/health-url`

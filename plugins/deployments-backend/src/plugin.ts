@@ -139,7 +139,14 @@ export const deploymentsPlugin = createBackendPlugin({
           store: await AuditStore.create(database),
           logger,
         });
-        const notifier = Notifier.create({ config, logger, notifications });
+        const notifier = Notifier.create({
+          config,
+          logger,
+          notifications,
+          audit,
+          ownerOf: async entityRef =>
+            applications.ownerOf(await applications.application(entityRef)),
+        });
         const approvals = ApprovalService.create({
           config,
           logger,
@@ -241,6 +248,8 @@ export const deploymentsPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
           await signals.stop();
+          // Chat messages still being retried are recorded as failed.
+          await notifier.stop();
           // Refusals counted in the current window are written, not lost.
           await audit.flush();
         });
@@ -358,7 +367,6 @@ export const deploymentsPlugin = createBackendPlugin({
           }),
           insights: InsightsView.create({
             records,
-            delivery,
             dora: await DoraStore.create(database),
             catalog: applications,
             authorizer,

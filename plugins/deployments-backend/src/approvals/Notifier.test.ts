@@ -50,7 +50,14 @@ function notifier(webhookUrl?: string, pagePath?: string) {
   const instance = Notifier.create({
     config: new ConfigReader({
       deployments: {
-        notifications: webhookUrl ? { webhookUrl } : {},
+        notifications: {
+          ...(webhookUrl ? { webhookUrl } : {}),
+          delivery: {
+            maxDurationSeconds: 0.5,
+            initialBackoffSeconds: 0.05,
+            maxBackoffSeconds: 0.1,
+          },
+        },
         approvals: {
           releaseManagerGroup: 'group:default/release-managers',
           ...(pagePath ? { pagePath } : {}),
@@ -126,7 +133,7 @@ describe('Notifier', () => {
     }
   });
 
-  it('logs a failing webhook without its token and never throws', async () => {
+  it('logs a failing webhook by name, without its URL, and never throws', async () => {
     const failing = await listen(500);
     const closed = await listen(204);
     await closed.close();
@@ -146,13 +153,11 @@ describe('Notifier', () => {
         await eventually(() => expect(logger.warn).toHaveBeenCalled());
         const [message, meta] = logger.warn.mock.calls[0];
         expect(message).toBe('Deployment webhook failed');
-        expect(meta).toMatchObject({
-          event: 'deployed',
-          webhook: new URL(url).origin,
-        });
+        expect(meta).toMatchObject({ event: 'deployed', webhook: 'default' });
         expect(JSON.stringify(logger.warn.mock.calls)).not.toContain('s3cr3t');
       }
-      expect(failing.bodies).toHaveLength(1);
+      // Retried (a 500 may pass) until the delivery time limit.
+      expect(failing.bodies.length).toBeGreaterThan(1);
     } finally {
       await failing.close();
     }

@@ -7,8 +7,9 @@ import {
   ApprovalRequest,
   DeploymentRecord,
 } from '@deployments-portal/backstage-plugin-deployments-common';
-
-const WEBHOOK_TIMEOUT_MS = 5000;
+import { AuditLog } from '../audit/AuditLog';
+import { WebhookDispatcher } from '../notifications/WebhookDispatcher';
+import { readNotificationSettings } from '../notifications/readNotificationSettings';
 
 /** What happened, as the webhook's `event` field says it. */
 export type DeploymentEventType =
@@ -24,7 +25,7 @@ export type DeploymentEventType =
   | 'drift'
   | 'health';
 
-/** The JSON body the webhook receives. */
+/** The body a `json` webhook receives (unchanged since the first release). */
 export type DeploymentEventPayload = {
   event: DeploymentEventType;
   entityRef: string;
@@ -48,10 +49,11 @@ type Recipients = { entityRef: string[]; excludeEntityRef?: string[] };
 
 /**
  * Tells people what happened: Backstage notifications (approval requested →
- * approvers; decisions and outcomes → requester and owners) and, when
- * `deployments.notifications.webhookUrl` is set, a plain JSON POST for a team
- * chat. Sending is fire-and-forget: a failure is logged and never fails or
- * delays a deployment.
+ * approvers; decisions and outcomes → requester and owners) and the team
+ * chats of `deployments.notifications.webhooks` (Slack, Discord, Teams,
+ * Google Chat or plain JSON; see WebhookDispatcher). Sending is
+ * fire-and-forget: it never fails or delays a deployment; a webhook is
+ * retried, and one that never took a message is in the audit trail.
  */
 export class Notifier {
   static create(options: {
@@ -59,27 +61,53 @@ export class Notifier {
     logger: LoggerService;
     notifications?: NotificationService;
     fetch?: typeof fetch;
+    /** Where a webhook's final failure is recorded (`notification.failed`). */
+    audit?: AuditLog;
+    /** The owning group of an application, for webhooks of some teams only. */
+    ownerOf?: (entityRef: string) => Promise<string | undefined>;
   }): Notifier {
+    const { config } = options;
     return new Notifier(
       options.logger,
       options.notifications,
-      options.config.getOptionalString('deployments.notifications.webhookUrl'),
-      options.config.getOptionalString(
-        'deployments.approvals.releaseManagerGroup',
-      ) ?? 'group:default/release-managers',
-      options.fetch ?? fetch,
-      readApprovalsPath(options.config),
+      WebhookDispatcher.create({
+        settings: readNotificationSettings(config),
+        logger: options.logger,
+        audit: options.audit,
+        ownerOf: options.ownerOf,
+        fetch: options.fetch,
+      }),
+      config.getOptionalString('deployments.approvals.releaseManagerGroup') ??
+        'group:default/release-managers',
+      readApprovalsPath(config),
+      environment =>
+        config.getOptionalString(
+          `deployments.environments.${environment}.cluster`,
+        ),
     );
   }
 
   private constructor(
     private readonly logger: LoggerService,
     private readonly notifications: NotificationService | undefined,
-    private readonly webhookUrl: string | undefined,
+    private readonly webhooks: WebhookDispatcher,
     private readonly releaseManagerGroup: string,
-    private readonly fetchFn: typeof fetch,
     private readonly approvalsPath: string,
+    private readonly clusterOf: (environment: string) => string | undefined,
   ) {}
+
+  /**
+   * Resolves once every webhook message sent so far was delivered or
+   * recorded as failed (tests).
+   */
+  idle(): Promise<void> {
+    return this.webhooks.idle();
+  }
+
+  /** Stops retrying webhooks (on shutdown); undelivered messages are recorded as failed. */
+  stop(): Promise<void> {
+    return this.webhooks.stop();
+  }
 
   /** A new request: the owning group and the release managers, not the requester. */
   approvalRequested(approval: ApprovalRequest): void {
@@ -96,6 +124,7 @@ export class Notifier {
           approval.toVersion ? ` (${approval.toVersion})` : ''
         }`,
       },
+      { owner: approval.owner, changeReference: approval.changeReference },
     );
   }
 
@@ -118,6 +147,7 @@ export class Notifier {
         comment: approval.comment,
         message: decisionText(approval, event, by),
       },
+      { owner: approval.owner, changeReference: approval.changeReference },
     );
   }
 
@@ -153,6 +183,7 @@ export class Notifier {
         link: entityLink(record.entityRef),
         at: new Date().toISOString(),
       },
+      { changeReference: record.changeReference, changeId: record.id },
     );
   }
 
@@ -174,6 +205,7 @@ export class Notifier {
         link: `${entityLink(record.entityRef)}/deployments`,
         at: new Date().toISOString(),
       },
+      { changeReference: record.changeReference, changeId: record.id },
     );
   }
 
@@ -232,9 +264,31 @@ export class Notifier {
     };
   }
 
-  private send(recipients: Recipients, payload: DeploymentEventPayload) {
+  private send(
+    recipients: Recipients,
+    payload: DeploymentEventPayload,
+    context: {
+      owner?: string;
+      changeReference?: string;
+      changeId?: string;
+    } = {},
+  ) {
     void this.notify(recipients, payload);
-    void this.postWebhook(payload);
+    if (!this.webhooks.enabled) return;
+    const base = this.webhooks.appBaseUrl ?? '';
+    this.webhooks.dispatch({
+      event: payload,
+      title: title(payload),
+      cluster: this.clusterOf(payload.environment),
+      ...context,
+      links: {
+        deployments: `${base}${entityLink(payload.entityRef)}/deployments`,
+        approval: payload.approvalId
+          ? `${base}${approvalLink(payload.approvalId, this.approvalsPath)}`
+          : undefined,
+        page: payload.link ? `${base}${payload.link}` : undefined,
+      },
+    });
   }
 
   private async notify(
@@ -260,29 +314,6 @@ export class Notifier {
       this.logger.warn('Deployment notification could not be sent', {
         event: payload.event,
         entityRef: payload.entityRef,
-        error: (error as Error).message,
-      });
-    }
-  }
-
-  private async postWebhook(payload: DeploymentEventPayload) {
-    if (!this.webhookUrl) return;
-    try {
-      const response = await this.fetchFn(this.webhookUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      });
-      if (!response.ok) {
-        throw new Error(`HTTP ${response.status} ${response.statusText}`);
-      }
-    } catch (error) {
-      // The URL may carry a token (chat webhooks do): log its origin only.
-      this.logger.warn('Deployment webhook failed', {
-        event: payload.event,
-        entityRef: payload.entityRef,
-        webhook: safeOrigin(this.webhookUrl),
         error: (error as Error).message,
       });
     }
@@ -364,12 +395,4 @@ function entityLink(entityRef: string): string {
   return match
     ? `/catalog/${match[2]}/${match[1].toLocaleLowerCase('en-US')}/${match[3]}`
     : '/catalog';
-}
-
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(invalid URL)';
-  }
 }

@@ -1,6 +1,8 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import {
   ApprovalStatus,
+  AUDIT_ACTIONS,
+  AuditAction,
   auditEventsToCsv,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DeploymentService } from '@deployments-portal/backstage-plugin-deployments-node';
@@ -106,6 +108,11 @@ export function createApprovalRoutes(options: {
       query: z.strictObject({
         entityRef: entityRefFilter.optional(),
         environment: environmentName.optional(),
+        action: z
+          .enum(AUDIT_ACTIONS as [AuditAction, ...AuditAction[]], {
+            error: `must be one of ${AUDIT_ACTIONS.join(', ')}`,
+          })
+          .optional(),
         limit: wholeNumber(1, 10_000).optional(),
         since: instant.optional(),
         until: instant.optional(),

@@ -124,6 +124,7 @@ export class AuditStore {
       .limit(limit + 1);
     if (filter.entityRef) query.where('entity_ref', filter.entityRef);
     if (filter.environment) query.where('environment', filter.environment);
+    if (filter.action) query.where('action', filter.action);
     if (filter.approvalId) query.where('approval_id', filter.approvalId);
     if (filter.since) query.where('at', '>=', new Date(filter.since));
     if (filter.until) query.where('at', '<', new Date(filter.until));
