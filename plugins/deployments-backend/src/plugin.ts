@@ -40,6 +40,7 @@ import { DefaultDeploymentService } from './service/DefaultDeploymentService';
 import { DeploymentMetrics } from './service/metrics';
 import { PolicyRegistry } from './service/PolicyRegistry';
 import { readEnvironments } from './service/readEnvironments';
+import { withChangeReferenceSettings } from './service/changeReferenceSettings';
 import { registryWarnings } from './service/registryWarnings';
 import { ApprovalStore } from './store/ApprovalStore';
 import { AuditStore } from './store/AuditStore';
@@ -102,7 +103,10 @@ export const deploymentsPlugin = createBackendPlugin({
         auth,
         notifications,
       }) {
-        const environments = readEnvironments(config);
+        const environments = withChangeReferenceSettings(
+          readEnvironments(config),
+          config,
+        );
         const clusters = ClusterClients.fromConfig(config, { logger });
         for (const environment of environments) {
           if (!clusters.has(environment.cluster)) {
