@@ -156,8 +156,16 @@ describe('ApprovalDecision', () => {
     expect(
       await screen.findByText(/four-eyes: you requested this change/),
     ).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Approve' })).toBeDisabled();
-    expect(screen.getByRole('button', { name: 'Reject' })).toBeDisabled();
+    // Blocked, yet focusable, with the reason as the buttons' description.
+    for (const name of ['Approve', 'Reject']) {
+      const button = screen.getByRole('button', { name });
+      expect(button).toHaveAttribute('aria-disabled', 'true');
+      expect(button).toHaveAccessibleDescription(
+        /four-eyes: you requested this change/,
+      );
+      await user.click(button);
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    }
   });
 
   it('says why when the permission policy does not allow deciding', async () => {
@@ -174,7 +182,13 @@ describe('ApprovalDecision', () => {
         /You are not allowed to decide on changes of component:default\/orders-api/,
       ),
     ).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Approve' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Approve' })).toHaveAttribute(
+      'aria-disabled',
+      'true',
+    );
+    expect(
+      screen.getByRole('button', { name: 'Approve' }),
+    ).toHaveAccessibleDescription(/You are not allowed to decide on changes/);
   });
 
   it("shows the backend's conflict message when someone else decided first", async () => {

@@ -99,8 +99,16 @@ export function ApprovalDecision(props: ApprovalDecisionProps) {
         user,
         allowed: permission.allowed,
       });
-  const disabled =
-    permission.loading || Boolean(blocked) || approval.status !== 'pending';
+  const reasonId = `approval-blocked-${approval.id}`;
+  // Blocked for this user: still focusable, the reason as its description.
+  const decisionButtonProps = blocked
+    ? {
+        'aria-disabled': true,
+        'aria-describedby': reasonId,
+        disableRipple: true,
+        style: { opacity: 0.5, cursor: 'not-allowed' },
+      }
+    : { disabled: permission.loading || approval.status !== 'pending' };
   const what = describeApprovalChange(approval);
 
   const confirm = async () => {
@@ -135,21 +143,21 @@ export function ApprovalDecision(props: ApprovalDecisionProps) {
             color="primary"
             variant="contained"
             size="small"
-            disabled={disabled}
-            onClick={() => setDecision('approve')}
+            {...decisionButtonProps}
+            onClick={blocked ? undefined : () => setDecision('approve')}
           >
             Approve
           </Button>
           <Button
             variant="outlined"
             size="small"
-            disabled={disabled}
-            onClick={() => setDecision('reject')}
+            {...decisionButtonProps}
+            onClick={blocked ? undefined : () => setDecision('reject')}
           >
             Reject
           </Button>
           {blocked && (
-            <Typography variant="body2" color="textSecondary">
+            <Typography variant="body2" id={reasonId}>
               {blocked}
             </Typography>
           )}
