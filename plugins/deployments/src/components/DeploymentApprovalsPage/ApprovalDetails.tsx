@@ -18,7 +18,7 @@ import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { ApprovalDecision } from '../ApprovalDecision';
 import { CostChangeText } from '../CostEstimate';
 import { RelativeTime, StatusChip, VersionChange } from '../shared';
-import { ChangeReference } from './ApprovalsTable';
+import { ChangeReferenceLink } from '../ChangeReferenceLink';
 
 function metadata(approval: ApprovalRequest, links: PortalLinks) {
   const decided = approval.decidedBy ? (
@@ -43,7 +43,12 @@ function metadata(approval: ApprovalRequest, links: PortalLinks) {
     requester: shortRef(approval.requester),
     requested: <RelativeTime value={approval.createdAt} />,
     expires: <RelativeTime value={approval.expiresAt} />,
-    'change reference': <ChangeReference value={approval.changeReference} />,
+    'change reference': (
+      <ChangeReferenceLink
+        value={approval.changeReference}
+        fallback={NO_VALUE}
+      />
+    ),
     'scaffolder task': approval.taskId ? (
       <Link to={links.task(approval.taskId)}>{approval.taskId}</Link>
     ) : (

@@ -23,6 +23,7 @@ import {
   StatusChip,
   TruncatedText,
 } from '../shared';
+import { ChangeReferenceLink } from '../ChangeReferenceLink';
 import { PermissionedButton } from './PermissionedButton';
 
 /** Records per page of the history. */
@@ -129,7 +130,7 @@ export function DeploymentHistoryTable(props: {
         <>
           <TruncatedText text={noteOf(record)} lines={2} />
           {record.changeReference && (
-            <ChangeReference value={record.changeReference} />
+            <ChangeReferenceLink value={record.changeReference} />
           )}
         </>
       ),

@@ -1,0 +1,4 @@
+export {
+  ChangeReferenceLink,
+  changeReferenceLabel,
+} from './ChangeReferenceLink';
