@@ -240,7 +240,6 @@ export class DefaultDeploymentService implements DeploymentService {
     return this.parts.dashboards.dashboard(filter, options.credentials);
   }
 
-  listApprovals(
   insights(
     filter: InsightsFilter,
     options: CallOptions,
@@ -248,6 +247,7 @@ export class DefaultDeploymentService implements DeploymentService {
     return this.parts.insights.insights(filter, options.credentials);
   }
 
+  listApprovals(
     filter: ApprovalFilter,
     options: CallOptions,
   ): Promise<ApprovalRequest[]> {

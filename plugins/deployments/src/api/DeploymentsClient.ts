@@ -142,7 +142,6 @@ export class DeploymentsClient implements DeploymentsApi {
     );
   }
 
-  async getHistory(key: DeploymentKey): Promise<DeploymentRecord[]> {
   async getInsights(filter?: InsightsFilter): Promise<DeliveryInsights> {
     const params = new URLSearchParams();
     if (filter?.windowDays) params.set('window', String(filter.windowDays));
@@ -155,6 +154,7 @@ export class DeploymentsClient implements DeploymentsApi {
     );
   }
 
+  async getHistory(key: DeploymentKey): Promise<DeploymentRecord[]> {
     const body = await this.request<{ items: DeploymentRecord[] }>(
       `${deploymentPath(key)}/history`,
     );
