@@ -10,6 +10,7 @@ import {
   withErrorCode,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { Knex } from 'knex';
+import { recordArrival } from './arrivals';
 import { migratedClient } from './migrate';
 import {
   appendTransition,
@@ -343,6 +344,7 @@ export class ChangeStore {
         .where({ id: change.id, lease_owner: worker })
         .update(update);
       if (count !== 1) throw new LeaseLostError(change.id, worker);
+      await recordArrival(tx, { ...row, ...update } as RecordRow);
       return toChange({ ...row, ...update } as RecordRow);
     });
   }

@@ -10,6 +10,7 @@ import {
   StatusTransition,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { Knex } from 'knex';
+import { recordArrival } from './arrivals';
 import { migratedClient } from './migrate';
 import {
   insertRecordRow,
@@ -49,9 +50,11 @@ export class DeploymentStore {
     now = new Date(),
     status: DeploymentStatus = 'queued',
   ): Promise<DeploymentRecord> {
-    const row = await this.knex.transaction(tx =>
-      insertRecordRow(tx, record, { status, now }),
-    );
+    const row = await this.knex.transaction(async tx => {
+      const inserted = await insertRecordRow(tx, record, { status, now });
+      await recordArrival(tx, inserted);
+      return inserted;
+    });
     return toRecord(row);
   }
 
@@ -76,6 +79,7 @@ export class DeploymentStore {
         ...(FINAL_STATUSES.includes(status) ? { finished_at: now } : {}),
       };
       await tx<RecordRow>(TABLE).where({ id }).update(update);
+      await recordArrival(tx, { ...row, ...update } as RecordRow);
       return toRecord({ ...row, ...update } as RecordRow);
     });
   }

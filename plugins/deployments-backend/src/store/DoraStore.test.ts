@@ -156,7 +156,7 @@ describe.each(ids)('DoraStore on %s', databaseId => {
 
   it('counts deployments, failures, lead times and restores per application and environment in the window', async () => {
     const dora = await seed();
-    const counts = await dora.countsByEntity({}, WINDOW);
+    const counts = (await dora.counts({}, WINDOW)).byEntity;
     const sorted = [...counts].sort((x, y) =>
       x.environment.localeCompare(y.environment),
     );
@@ -200,7 +200,7 @@ describe.each(ids)('DoraStore on %s', databaseId => {
 
   it('places the changes in the steps of the series', async () => {
     const dora = await seed();
-    const production = (await dora.countsByBucket({}, WINDOW))
+    const production = (await dora.counts({}, WINDOW)).byBucket
       .filter(c => c.environment === 'production')
       .sort((x, y) => x.bucket - y.bucket);
     // 24 June is step 0.
@@ -223,26 +223,55 @@ describe.each(ids)('DoraStore on %s', databaseId => {
 
   it('limits the figures to an environment, to some applications and to the window', async () => {
     const dora = await seed();
-    const development = await dora.countsByEntity(
-      { environment: 'development' },
-      WINDOW,
-    );
+    const development = (
+      await dora.counts({ environment: 'development' }, WINDOW)
+    ).byEntity;
     expect(development.map(c => [c.environment, c.deployments])).toEqual([
       ['development', 2],
     ]);
-    expect(await dora.countsByEntity({ entityRefs: [ORDERS] }, WINDOW)).toEqual(
+    expect(
+      (await dora.counts({ entityRefs: [ORDERS] }, WINDOW)).byEntity,
+    ).toEqual([]);
+    expect((await dora.counts({ entityRefs: [] }, WINDOW)).byBucket).toEqual(
       [],
     );
-    expect(await dora.countsByBucket({ entityRefs: [] }, WINDOW)).toEqual([]);
     // 90 days reach back to 1 June: orders' deploy counts, in weekly steps.
     const quarter = insightsWindow(90, NOW);
-    const orders = await dora.countsByBucket({ entityRefs: [ORDERS] }, quarter);
+    const orders = (await dora.counts({ entityRefs: [ORDERS] }, quarter))
+      .byBucket;
     expect(orders).toEqual([
       expect.objectContaining({
         environment: 'production',
         deployments: 1,
         bucket: Math.floor(seconds(quarter.from, june(1, 9, 1)) / (7 * 86_400)),
       }),
+    ]);
+  });
+
+  it('finds the applications first requested in the window, looking back past it', async () => {
+    const dora = await seed();
+    // orders-api was first requested on 1 June: not a first deployment in
+    // the week, but in the quarter.
+    expect(await dora.firstDeployments({}, WINDOW.from)).toEqual([
+      {
+        entityRef: PAYMENTS,
+        firstRequestedAt: june(25, 10).toISOString(),
+        firstSucceededAt: june(25, 10, 2).toISOString(),
+      },
+    ]);
+    expect(
+      (await dora.firstDeployments({}, insightsWindow(90, NOW).from)).map(
+        f => f.entityRef,
+      ),
+    ).toEqual([ORDERS, PAYMENTS]);
+    expect(
+      await dora.firstDeployments({ environment: 'production' }, WINDOW.from),
+    ).toEqual([
+      {
+        entityRef: PAYMENTS,
+        firstRequestedAt: june(26, 9).toISOString(),
+        firstSucceededAt: june(26, 9, 5).toISOString(),
+      },
     ]);
   });
 });

@@ -1,15 +1,15 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { EnvironmentName } from '@deployments-portal/backstage-plugin-deployments-common';
 import { Knex } from 'knex';
-import { RecordScope } from './DeliveryStore';
+import { FirstDeploymentTimes, RecordScope } from './DeliveryStore';
 import { migratedClient } from './migrate';
-import { RECORDS_TABLE, sqlList } from './recordRows';
+import { ARRIVALS_TABLE } from './arrivals';
+import { iso, RECORDS_TABLE, sqlList } from './recordRows';
 
 const TABLE = RECORDS_TABLE;
 
-/** Changes that count as a deployment, and those that ship a build. */
+/** Changes that count as a deployment. */
 const DELIVERY_ACTIONS = sqlList(['deploy', 'update', 'rollback']);
-const SHIPPING_ACTIONS = sqlList(['deploy', 'update']);
 const FAILED_STATUSES = sqlList(['failed', 'rolled-back']);
 
 /** The time window of the figures and the width of one step of the series. */
@@ -66,58 +66,97 @@ export class DoraStore {
 
   private constructor(private readonly knex: Knex) {}
 
-  async countsByEntity(
+  /**
+   * The counts of the window per application and environment, and per
+   * environment and step of the series: on PostgreSQL one pass per measure
+   * (GROUPING SETS), elsewhere two.
+   */
+  async counts(
     scope: RecordScope,
     window: DoraWindow,
-  ): Promise<EntityDoraCounts[]> {
-    const rows = await this.counts('entity', scope, window);
-    return rows.map(row => ({
-      entityRef: String(row.entity_ref),
-      ...this.toCounts(row),
-    }));
-  }
-
-  async countsByBucket(
-    scope: RecordScope,
-    window: DoraWindow,
-  ): Promise<BucketDoraCounts[]> {
-    const rows = await this.counts('bucket', scope, window);
-    return rows.map(row => ({
-      bucket: Number(row.bucket),
-      ...this.toCounts(row),
-    }));
-  }
-
-  private async counts(
-    grouping: Grouping,
-    scope: RecordScope,
-    window: DoraWindow,
-  ): Promise<Row[]> {
+  ): Promise<{ byEntity: EntityDoraCounts[]; byBucket: BucketDoraCounts[] }> {
     const [changes, leadTimes, restores] = await Promise.all([
-      this.aggregate(grouping, window, this.changes(scope, window), [
+      this.aggregate(window, this.changes(scope, window), [
         'COUNT(*) AS deployments',
         `SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS succeeded`,
         `SUM(CASE WHEN status IN (${FAILED_STATUSES}) THEN 1 ELSE 0 END) AS failed`,
         `SUM(CASE WHEN status = 'succeeded' THEN seconds ELSE 0 END) AS deploy_seconds`,
       ]),
-      this.aggregate(grouping, window, this.arrivals(scope, window), [
+      this.aggregate(window, this.arrivals(scope, window), [
         'COUNT(*) AS lead_time_samples',
         'SUM(seconds) AS lead_time_seconds',
       ]),
-      this.aggregate(grouping, window, this.restores(scope, window), [
-        'COUNT(*) AS restores',
+      this.aggregate(window, this.restores(scope, window), [
+        'COUNT(seconds) AS restores',
         'SUM(seconds) AS restore_seconds',
       ]),
     ]);
-    const key = (row: Row) =>
-      grouping === 'entity'
-        ? `${row.entity_ref}\u0000${row.environment}`
-        : `${row.bucket}\u0000${row.environment}`;
-    const merged = new Map<string, Row>();
-    for (const row of [...changes, ...leadTimes, ...restores]) {
-      merged.set(key(row), { ...merged.get(key(row)), ...row });
-    }
-    return [...merged.values()];
+    const merge = (grouping: Grouping) => {
+      const key = (row: Row) =>
+        grouping === 'entity'
+          ? `${row.entity_ref}\u0000${row.environment}`
+          : `${row.bucket}\u0000${row.environment}`;
+      const merged = new Map<string, Row>();
+      for (const rows of [changes, leadTimes, restores]) {
+        for (const row of rows[grouping]) {
+          merged.set(key(row), { ...merged.get(key(row)), ...row });
+        }
+      }
+      return [...merged.values()];
+    };
+    return {
+      byEntity: merge('entity').map(row => ({
+        entityRef: String(row.entity_ref),
+        ...this.toCounts(row),
+      })),
+      byBucket: merge('bucket').map(row => ({
+        bucket: Number(row.bucket),
+        ...this.toCounts(row),
+      })),
+    };
+  }
+
+  /**
+   * The applications whose first record (in the scope's environment, if
+   * any) was requested since `since`: when, and when their first deployment
+   * succeeded. Reads the window's records and looks up each application's
+   * earlier ones by index, not the whole history.
+   */
+  async firstDeployments(
+    scope: RecordScope,
+    since: Date,
+  ): Promise<FirstDeploymentTimes[]> {
+    const inWindow = this.knex(TABLE)
+      .modify(query => scoped(query, scope))
+      .where('created_at', '>=', since)
+      .select('entity_ref')
+      .min({ first_requested_at: 'created_at' })
+      .select(
+        this.knex.raw(
+          `MIN(CASE WHEN status = 'succeeded' AND action IN (${DELIVERY_ACTIONS}) THEN finished_at END) AS first_succeeded_at`,
+        ),
+      )
+      .groupBy('entity_ref');
+    const earlier = this.knex(`${TABLE} as e`)
+      .whereRaw('e.entity_ref = w.entity_ref')
+      .modify(query => {
+        if (scope.environment) {
+          query.where('e.environment', scope.environment);
+        }
+      })
+      .where('e.created_at', '<', since)
+      .select(this.knex.raw('1'));
+    const rows: Array<Record<string, Date | string | number | null>> =
+      await this.knex
+        .from(inWindow.as('w'))
+        .whereNotExists(earlier)
+        .select('*')
+        .orderBy('entity_ref');
+    return rows.map(row => ({
+      entityRef: String(row.entity_ref),
+      firstRequestedAt: iso(row.first_requested_at)!,
+      firstSucceededAt: iso(row.first_succeeded_at),
+    }));
   }
 
   /** Finished deployments in the window, at their finish. */
@@ -137,40 +176,20 @@ export class DoraStore {
 
   /**
    * Each build's first successful arrival in each environment that fell in
-   * the window, with the seconds since the build was made: its `built_at`,
-   * or without one the first request to deploy it anywhere. A build is its
-   * digest, or the image reference when it was deployed by tag only.
+   * the window (deployment_arrivals), with the seconds since the build was
+   * made: its `built_at`, or without one the first request to deploy it
+   * anywhere. A build is its digest, or the image reference when it was
+   * deployed by tag only.
    */
   private arrivals(scope: RecordScope, window: DoraWindow): Knex.QueryBuilder {
-    const build = 'COALESCE(digest, image)';
-    const arrived = this.knex(TABLE)
+    return this.knex(ARRIVALS_TABLE)
       .modify(query => scoped(query, scope))
-      .whereRaw(`action IN (${SHIPPING_ACTIONS})`)
-      .where('status', 'succeeded')
-      .whereNotNull('finished_at')
-      .select('entity_ref', 'environment', this.knex.raw(`${build} AS build`))
-      .min({ arrived_at: 'finished_at' })
-      .groupByRaw(`entity_ref, environment, ${build}`);
-    // Where the build came from is not limited to the scope's environment.
-    const origins = this.knex(TABLE)
-      .modify(query => scoped(query, { entityRefs: scope.entityRefs }))
-      .select('entity_ref', this.knex.raw(`${build} AS build`))
-      .min({ built_at: 'built_at', first_seen: 'created_at' })
-      .groupByRaw(`entity_ref, ${build}`);
-    return this.knex
-      .from(arrived.as('a'))
-      .join(origins.as('o'), join =>
-        join.on('o.entity_ref', 'a.entity_ref').andOn('o.build', 'a.build'),
-      )
-      .where('a.arrived_at', '>=', window.from)
-      .where('a.arrived_at', '<', window.until)
-      .select('a.entity_ref', 'a.environment', { at: 'a.arrived_at' })
+      .where('arrived_at', '>=', window.from)
+      .where('arrived_at', '<', window.until)
+      .select('entity_ref', 'environment', { at: 'arrived_at' })
       .select(
         this.knex.raw(
-          `${this.secondsBetween(
-            'COALESCE(o.built_at, o.first_seen)',
-            'a.arrived_at',
-          )} AS seconds`,
+          `${this.secondsBetween('origin_at', 'arrived_at')} AS seconds`,
         ),
       );
   }
@@ -182,13 +201,16 @@ export class DoraStore {
    * the next successful change of the deployment.
    */
   private restores(scope: RecordScope, window: DoraWindow): Knex.QueryBuilder {
+    // The next successful change: the first one the revision index meets.
     const nextSuccess = this.knex(`${TABLE} as s`)
-      .min('s.finished_at')
+      .select('s.finished_at')
       .whereRaw(
         's.environment = f.environment AND s.namespace = f.namespace AND s.name = f.name AND s.revision > f.revision',
       )
       .where('s.status', 'succeeded')
-      .whereRaw(`s.action IN (${DELIVERY_ACTIONS})`);
+      .whereRaw(`s.action IN (${DELIVERY_ACTIONS})`)
+      .orderBy('s.revision')
+      .limit(1);
     const failures = this.knex(`${TABLE} as f`)
       .modify(query => scoped(query, scope, 'f'))
       .whereRaw(`f.action IN (${DELIVERY_ACTIONS})`)
@@ -204,9 +226,12 @@ export class DoraStore {
           `COALESCE(f.restored_at, (${nextSuccess.toQuery()}))`,
         ),
       });
+    // Materialized, so that the next success is looked up once per failure
+    // (COUNT and SUM both read seconds). Not yet restored: seconds is null,
+    // which COUNT and SUM leave out.
     return this.knex
-      .from(failures.as('x'))
-      .whereNotNull('restored_at')
+      .withMaterialized('failures', failures)
+      .from('failures')
       .select('entity_ref', 'environment', 'at')
       .select(
         this.knex.raw(
@@ -215,23 +240,52 @@ export class DoraStore {
       );
   }
 
-  /** Groups a derived table of (entity_ref, environment, at, …) and sums. */
-  private aggregate(
-    grouping: Grouping,
+  /**
+   * Groups a derived table of (entity_ref, environment, at, …) per
+   * application and environment, and per environment and step, and sums.
+   */
+  private async aggregate(
     window: DoraWindow,
     rows: Knex.QueryBuilder,
     sums: string[],
-  ): Promise<Row[]> {
-    const groups =
-      grouping === 'entity'
-        ? ['entity_ref', 'environment']
-        : ['environment', `${this.bucketOf('at', window)} AS bucket`];
-    // By position: PostgreSQL would not see a bound expression in the
-    // SELECT and the GROUP BY as the same.
-    return this.knex
-      .from(rows.as('d'))
-      .select(this.knex.raw([...groups, ...sums].join(', ')))
-      .groupByRaw('1, 2');
+  ): Promise<Record<Grouping, Row[]>> {
+    const bucket = this.bucketOf('at', window);
+    if (this.client === 'pg') {
+      // The bucket is written into the statement (numbers only), so that
+      // the select list and the grouping sets name the same expression.
+      const all: Row[] = await this.knex
+        .from(rows.as('d'))
+        .select(
+          this.knex.raw(
+            [
+              'entity_ref',
+              'environment',
+              `${bucket} AS bucket`,
+              'GROUPING(entity_ref) AS by_bucket',
+              ...sums,
+            ].join(', '),
+          ),
+        )
+        .groupByRaw(
+          `GROUPING SETS ((entity_ref, environment), (environment, ${bucket}))`,
+        );
+      return {
+        entity: all.filter(row => Number(row.by_bucket) === 0),
+        bucket: all.filter(row => Number(row.by_bucket) === 1),
+      };
+    }
+    // By position: a bound expression in the SELECT and the GROUP BY would
+    // not be seen as the same.
+    const grouped = (groups: string[]) =>
+      this.knex
+        .from(rows.clone().as('d'))
+        .select(this.knex.raw([...groups, ...sums].join(', ')))
+        .groupByRaw('1, 2');
+    const [entity, byBucket] = await Promise.all([
+      grouped(['entity_ref', 'environment']),
+      grouped(['environment', `${bucket} AS bucket`]),
+    ]);
+    return { entity, bucket: byBucket };
   }
 
   private toCounts(row: Row): DoraCounts {

@@ -14,7 +14,6 @@ import {
   UNKNOWN_TEAM,
 } from '../catalog/ApplicationCatalog';
 import { Authorizer } from '../permissions/Authorizer';
-import { DeliveryStore } from '../store/DeliveryStore';
 import { DeploymentStore } from '../store/DeploymentStore';
 import { DoraStore, DoraWindow } from '../store/DoraStore';
 import { doraByTeam, doraFigures, groupFigures } from './doraFigures';
@@ -47,7 +46,6 @@ export function insightsWindow(
 export class InsightsView {
   static create(options: {
     records: DeploymentStore;
-    delivery: DeliveryStore;
     dora: DoraStore;
     catalog: ApplicationCatalog;
     authorizer: Authorizer;
@@ -67,8 +65,7 @@ export class InsightsView {
     filter: InsightsFilter,
     credentials: BackstageCredentials,
   ): Promise<DeliveryInsights> {
-    const { records, delivery, dora, catalog, authorizer, environments } =
-      this.options;
+    const { records, dora, catalog, authorizer, environments } = this.options;
     await authorizer.authorize(deploymentsReadPermission, credentials, 'read');
     const days = filter.windowDays ?? 30;
     if (!(INSIGHTS_WINDOWS as readonly number[]).includes(days)) {
@@ -87,33 +84,38 @@ export class InsightsView {
     const team =
       filter.team === undefined ? undefined : teamRefOrThrow(filter.team);
 
-    const known = filter.entityRef
+    // Which applications a team has: only asked of the catalog when the
+    // filter names a team.
+    let entityRefs: string[] | undefined = filter.entityRef
       ? [filter.entityRef]
-      : await records.entityRefs({ environment });
-    const teams = await catalog.teamsOf(known, credentials);
-    const teamOf = (ref: string) => teams.get(ref) ?? UNKNOWN_TEAM;
-    const entityRefs = team
-      ? known.filter(
-          ref =>
-            teamOf(ref).toLocaleLowerCase('en-US') ===
-            team.toLocaleLowerCase('en-US'),
-        )
-      : known;
-    const scope = {
-      environment,
-      entityRefs: filter.entityRef || team ? entityRefs : undefined,
-    };
+      : undefined;
+    if (team && !entityRefs) {
+      const known = await records.entityRefs({ environment });
+      const owners = await catalog.teamsOf(known, credentials);
+      const lower = team.toLocaleLowerCase('en-US');
+      entityRefs = known.filter(
+        ref =>
+          (owners.get(ref) ?? UNKNOWN_TEAM).toLocaleLowerCase('en-US') ===
+          lower,
+      );
+    }
+    const scope = { environment, entityRefs };
 
     const now = this.options.now?.() ?? new Date();
     const window = insightsWindow(days, now);
     const empty = scope.entityRefs?.length === 0;
-    const [byEntity, byBucket, firsts] = empty
-      ? [[], [], []]
+    const [{ byEntity, byBucket }, firsts] = empty
+      ? [{ byEntity: [], byBucket: [] }, []]
       : await Promise.all([
-          dora.countsByEntity(scope, window),
-          dora.countsByBucket(scope, window),
-          delivery.firstDeployments(scope),
+          dora.counts(scope, window),
+          dora.firstDeployments(scope, window.from),
         ]);
+    // The teams of the applications with changes in the window.
+    const teams = await catalog.teamsOf(
+      [...new Set(byEntity.map(c => c.entityRef))],
+      credentials,
+    );
+    const teamOf = (ref: string) => teams.get(ref) ?? UNKNOWN_TEAM;
 
     const headline = environment ?? environments[environments.length - 1];
     const bucketDays = window.bucketSeconds / DAY_SECONDS;
@@ -137,10 +139,7 @@ export class InsightsView {
       )
       .sort((a, b) => a.start.localeCompare(b.start));
 
-    const firstsInWindow = firsts.filter(
-      first => Date.parse(first.firstRequestedAt) >= window.from.getTime(),
-    );
-    const firstSeconds = firstsInWindow.flatMap(first =>
+    const firstSeconds = firsts.flatMap(first =>
       first.firstSucceededAt
         ? [
             (Date.parse(first.firstSucceededAt) -
@@ -171,7 +170,7 @@ export class InsightsView {
       byTeam: doraByTeam(byEntity, teamOf, environments, days),
       series,
       firstDeployments: {
-        applications: firstsInWindow.length,
+        applications: firsts.length,
         withinTarget: firstSeconds.filter(
           s => s <= this.options.targets.firstDeploySeconds,
         ).length,
