@@ -94,11 +94,17 @@ describe('DeploymentsClient: approvals and audit', () => {
       until: '2026-12-01T00:00:00Z',
       cursor: 'YXVkaXQ6NDI',
     });
+    await client.getAudit({
+      entityRef: 'component:default/payments-api',
+      action: 'notification.failed',
+      limit: 6,
+    });
 
     expect(calls.map(c => c.url)).toEqual([
       `${base}/audit?entityRef=component%3Adefault%2Fpayments-api&environment=production&limit=50`,
       `${base}/audit`,
       `${base}/audit?since=2026-11-01T00%3A00%3A00Z&until=2026-12-01T00%3A00%3A00Z&cursor=YXVkaXQ6NDI`,
+      `${base}/audit?entityRef=component%3Adefault%2Fpayments-api&action=notification.failed&limit=6`,
     ]);
   });
 

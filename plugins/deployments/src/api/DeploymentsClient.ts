@@ -57,6 +57,7 @@ function auditQuery(filter: AuditFilter | undefined, format?: string) {
   return queryString({
     entityRef: filter?.entityRef,
     environment: filter?.environment,
+    action: filter?.action,
     limit: filter?.limit,
     since: filter?.since,
     until: filter?.until,

@@ -1,3 +1,4 @@
+import { AuditFilter } from '@deployments-portal/backstage-plugin-deployments-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import { ENTITY_REF, responseError } from '../../__testUtils__/deployments';
 import {
@@ -159,10 +160,15 @@ describe('EntityDeploymentsContent: approvals and audit trail', () => {
 
   it('has a collapsible audit trail of the application', async () => {
     const api = fakeApi(allFour, {
-      getAudit: jest.fn(async () => ({ items: [auditEvent()] })),
+      getAudit: jest.fn(async (filter?: AuditFilter) => ({
+        items: filter?.action ? [] : [auditEvent()],
+      })),
     });
     await renderContent(api);
-    expect(api.getAudit).not.toHaveBeenCalled();
+    // Read up front: only the check for undelivered chat announcements.
+    expect((api.getAudit as jest.Mock).mock.calls).toEqual([
+      [expect.objectContaining({ action: 'notification.failed' })],
+    ]);
 
     await user.click(screen.getByRole('button', { name: /Audit trail/ }));
 
@@ -177,5 +183,29 @@ describe('EntityDeploymentsContent: approvals and audit trail', () => {
     expect(
       within(trail).getByRole('button', { name: 'Export CSV' }),
     ).toBeInTheDocument();
+  });
+  it('warns of chat announcements no webhook took', async () => {
+    const api = fakeApi(allFour, {
+      getAudit: jest.fn(async (filter?: AuditFilter) => ({
+        items: filter?.action
+          ? [
+              auditEvent({
+                id: 'n1',
+                action: 'notification.failed',
+                result: 'failure',
+                actor: 'system',
+                at: new Date().toISOString(),
+                message:
+                  'webhook team-chat (slack) did not take the deployed announcement: HTTP 404 Not Found',
+              }),
+            ]
+          : [],
+      })),
+    });
+    await renderContent(api);
+    const alert = await screen.findByTestId('notification-failures');
+    expect(alert).toHaveTextContent(
+      'in production: webhook team-chat (slack) did not take the deployed announcement: HTTP 404 Not Found',
+    );
   });
 });

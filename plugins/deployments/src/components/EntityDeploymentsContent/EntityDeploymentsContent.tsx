@@ -18,6 +18,7 @@ import { deploymentsApiRef } from '../../api';
 import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import { errorMessage } from '../../lib/format';
 import { AuditTrail } from '../AuditTrail';
+import { NotificationFailuresAlert } from '../NotificationFailuresAlert';
 import { EnvironmentDeploymentsCard } from './EnvironmentDeploymentsCard';
 
 /** How often the tab reads again while a change is queued or runs. */
@@ -92,6 +93,7 @@ export function EntityDeploymentsContent() {
           </Alert>
         </Box>
       )}
+      <NotificationFailuresAlert entityRef={entityRef} />
       {value.environments.map(environment => (
         <Box key={environment.environment} minWidth={0}>
           <EnvironmentDeploymentsCard

@@ -1,0 +1,1 @@
+export { NotificationFailuresAlert } from './NotificationFailuresAlert';
