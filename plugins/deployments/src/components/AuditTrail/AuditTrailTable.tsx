@@ -69,17 +69,20 @@ function columns(
     {
       title: 'Environment',
       field: 'environment',
-      width: '10%',
+      width: '8%',
       render: row => <TruncatedText text={row.environment ?? NO_VALUE} />,
     },
     {
       title: 'Version',
-      width: '20%',
+      width: '18%',
       render: row => <VersionChange {...row} />,
     },
     {
       title: 'Message',
       field: 'message',
+      // material-table gives a column without a width all of it: every
+      // column has one, summing to 100 %.
+      width: showEntity ? '15%' : '26%',
       render: row => <TruncatedText text={row.message ?? ''} lines={2} />,
     },
     {

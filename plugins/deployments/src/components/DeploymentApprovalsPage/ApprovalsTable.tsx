@@ -45,7 +45,7 @@ function columns(links: PortalLinks): TableColumn<ApprovalRequest>[] {
     {
       title: 'Environment',
       field: 'environment',
-      width: '12%',
+      width: '11%',
       render: row => <TruncatedText text={row.environment} />,
     },
     {
@@ -60,7 +60,7 @@ function columns(links: PortalLinks): TableColumn<ApprovalRequest>[] {
     },
     {
       title: 'Version',
-      width: '25%',
+      width: '24%',
       render: row => <VersionChange {...row} />,
     },
     {
@@ -88,6 +88,7 @@ function columns(links: PortalLinks): TableColumn<ApprovalRequest>[] {
     {
       title: 'Change reference',
       field: 'changeReference',
+      width: '13%',
       render: row => <ChangeReference value={row.changeReference} />,
     },
   ];

@@ -78,6 +78,7 @@ function figureColumns(
     },
     {
       title: 'Mean time to recovery',
+      width: '16%',
       field: 'meanTimeToRecoverySeconds',
       type: 'numeric',
       render: row => formatDuration(row.meanTimeToRecoverySeconds),
@@ -152,7 +153,7 @@ function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
     {
       title: 'Image',
       field: 'image',
-      ...(withError ? { width: '18%' } : {}),
+      width: withError ? '16%' : '31%',
       render: row => <ImageReference image={row.image} digest={row.digest} />,
     },
     {
@@ -172,6 +173,7 @@ function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
     columns.push({
       title: 'Error',
       field: 'error',
+      width: '15%',
       render: row => <TruncatedText text={row.error ?? ''} lines={2} />,
     });
   }
@@ -211,12 +213,18 @@ export const RecentFailuresTable = memo(
 );
 
 const firstDeploymentColumns: TableColumn<FirstDeployment>[] = [
-  applicationColumn(),
-  { title: 'Team', field: 'team', render: row => <TeamLink team={row.team} /> },
-  dateTimeColumn('First requested', 'firstRequestedAt'),
+  { ...applicationColumn<FirstDeployment>(), width: '22%' },
+  {
+    title: 'Team',
+    field: 'team',
+    width: '20%',
+    render: row => <TeamLink team={row.team} />,
+  },
+  dateTimeColumn('First requested', 'firstRequestedAt', { width: '18%' }),
   {
     title: 'First succeeded',
     field: 'firstSucceededAt',
+    width: '18%',
     render: row =>
       row.firstSucceededAt ? (
         <RelativeTime value={row.firstSucceededAt} />
@@ -226,6 +234,7 @@ const firstDeploymentColumns: TableColumn<FirstDeployment>[] = [
   },
   {
     title: 'Time to first deployment',
+    width: '22%',
     field: 'seconds',
     type: 'numeric',
     render: row => formatDuration(row.seconds),

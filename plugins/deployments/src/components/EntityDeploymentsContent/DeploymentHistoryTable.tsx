@@ -96,26 +96,26 @@ export function DeploymentHistoryTable(props: {
   const columns: TableColumn<DeploymentRecord>[] = [
     {
       title: 'Revision',
-      width: '11%',
+      width: '9%',
       render: record => (
         <TruncatedText text={`${record.revision} · ${record.action}`} />
       ),
     },
     {
       title: 'Status',
-      width: '16%',
+      width: '15%',
       render: record => <StatusChip kind="change" status={record.status} />,
     },
     {
       title: 'Version',
-      width: '27%',
+      width: '24%',
       render: record => (
         <ImageReference image={record.image} digest={record.digest} />
       ),
     },
     {
       title: 'By, when',
-      width: '17%',
+      width: '14%',
       render: record => (
         <>
           <TruncatedText text={shortRef(record.requester)} />
@@ -126,6 +126,7 @@ export function DeploymentHistoryTable(props: {
     },
     {
       title: 'Note',
+      width: '25%',
       render: record => (
         <>
           <TruncatedText text={noteOf(record)} lines={2} />
@@ -137,7 +138,7 @@ export function DeploymentHistoryTable(props: {
     },
     {
       title: <span className={classes.visuallyHidden}>Actions</span>,
-      width: '136px',
+      width: '13%',
       render: record =>
         isRollbackTarget(record, latestRevision) ? (
           <PermissionedButton

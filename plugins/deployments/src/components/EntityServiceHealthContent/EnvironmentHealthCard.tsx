@@ -22,6 +22,7 @@ const podColumns: TableColumn<PodSummary>[] = [
   { title: 'Restarts', field: 'restarts', width: '10%' },
   {
     title: 'Node',
+    width: '23%',
     render: pod => <TruncatedText text={pod.node ?? NO_VALUE} />,
   },
   {
@@ -44,6 +45,7 @@ const eventColumns: TableColumn<WarningEvent>[] = [
   },
   {
     title: 'Message',
+    width: '27%',
     render: event => <TruncatedText text={event.message} lines={3} />,
   },
   { title: 'Count', field: 'count', width: '8%' },

@@ -54,11 +54,13 @@ const columns: TableColumn<EnvironmentHealth>[] = [
   probeColumn('info', 'Info (/api/v2/health)'),
   {
     title: 'Pods ready',
+    width: '11%',
     render: env =>
       env.kubernetesError ? 'unknown' : podsReady(env) ?? 'no pods',
   },
   {
     title: 'Checked in',
+    width: '11%',
     render: env => formatDuration(env.durationMs / 1000),
   },
 ];

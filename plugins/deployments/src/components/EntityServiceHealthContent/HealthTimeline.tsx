@@ -36,6 +36,7 @@ const columns: TableColumn<HealthTimelineEntry>[] = [
   },
   {
     title: 'Why',
+    width: '35%',
     render: entry => (
       <Typography variant="caption" component="div">
         <TruncatedText text={entry.reason ?? NO_VALUE} lines={2} />

@@ -13,21 +13,24 @@ import { FITTING_TABLE } from '../../lib/tables';
 import { TruncatedText } from '../TruncatedText';
 
 const columns: TableColumn<EnvironmentSummary>[] = [
-  { title: 'Environment', field: 'name' },
-  { title: 'Cluster', field: 'cluster' },
+  { title: 'Environment', field: 'name', width: '18%' },
+  { title: 'Cluster', field: 'cluster', width: '18%' },
   {
     title: 'Namespace pattern',
     field: 'namespacePattern',
+    width: '28%',
     render: env => <TruncatedText text={env.namespacePattern} />,
   },
   {
     title: 'Production',
     field: 'production',
+    width: '14%',
     render: env => (env.production ? 'yes' : 'no'),
   },
   {
     title: 'Approval',
     field: 'requiresApproval',
+    width: '22%',
     render: env => (env.requiresApproval ? 'required' : 'not required'),
   },
 ];

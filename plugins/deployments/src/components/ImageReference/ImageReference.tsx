@@ -25,6 +25,8 @@ const useStyles = makeStyles(theme => ({
   },
   copy: {
     flexShrink: 0,
+    // The icon at the size of the text, not a 24 px glyph in every row.
+    '& svg': { width: 16, height: 16 },
   },
 }));
 

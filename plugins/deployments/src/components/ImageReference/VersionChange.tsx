@@ -5,8 +5,8 @@ const LINE = { display: 'flex', gap: 4, minWidth: 0 } as const;
 
 /**
  * The version a change replaces and the one it would run, each as an
- * {@link ImageReference}, one per line: `from`, then `→ to`. Absent sides
- * read `—`, a deletion `(removed)`.
+ * {@link ImageReference}, one per line: `from`, then `→ to`; a first
+ * deployment only `to`. A deletion reads `(removed)`.
  */
 export function VersionChange(props: {
   fromVersion?: string;
@@ -23,10 +23,20 @@ export function VersionChange(props: {
   } else if (action === 'delete') {
     to = <>(removed)</>;
   }
+  if (!fromVersion) {
+    return (
+      <span style={LINE} data-testid="version-change">
+        {to}
+      </span>
+    );
+  }
   return (
-    <span style={{ display: 'block', minWidth: 0 }}>
+    <span
+      style={{ display: 'block', minWidth: 0 }}
+      data-testid="version-change"
+    >
       <span style={LINE}>
-        {fromVersion ? <ImageReference image={fromVersion} /> : NO_VALUE}{' '}
+        <ImageReference image={fromVersion} />{' '}
       </span>
       <span style={LINE}>
         <span>→</span> {to}
