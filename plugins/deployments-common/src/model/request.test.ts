@@ -231,6 +231,36 @@ describe('parseDeploymentRequest', () => {
   });
 });
 
+describe('build time', () => {
+  it('takes an ISO 8601 time with a zone, not one in the future', () => {
+    const parsed = parseDeploymentRequest(
+      developmentRequest({ builtAt: '2026-11-30T09:30:00+01:00' }),
+    );
+    expect(parsed.success && parsed.request.builtAt).toBe(
+      '2026-11-30T09:30:00+01:00',
+    );
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    for (const [builtAt, message] of [
+      [
+        '2026-11-30 09:30',
+        'builtAt must be an ISO 8601 time with a zone, e.g. 2026-12-01T09:30:00Z',
+      ],
+      [
+        '2026-11-30T09:30:00',
+        'builtAt must be an ISO 8601 time with a zone, e.g. 2026-12-01T09:30:00Z',
+      ],
+      [
+        inAnHour,
+        'builtAt must not be in the future; give the time the build was made',
+      ],
+    ]) {
+      expect(errorsOf(developmentRequest({ builtAt }))).toEqual([
+        { field: 'builtAt', message },
+      ]);
+    }
+  });
+});
+
 describe('egress destinations', () => {
   it('takes CIDRs and namespaces with their ports', () => {
     const result = parseDeploymentRequest(

@@ -76,5 +76,6 @@ export function requestFromTemplateForm(
         }
       : undefined,
     changeReference: text(form.changeReference),
+    builtAt: text(form.builtAt),
   };
 }

@@ -123,6 +123,13 @@ export function createDeployAction(options: {
             .string()
             .optional()
             .describe('Change ticket URL (required for production)'),
+        builtAt: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'When CI built the image (ISO 8601 with a zone); lead time in the delivery insights starts here',
+            ),
         timeoutSeconds: z =>
           z
             .number()
