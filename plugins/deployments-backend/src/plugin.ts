@@ -39,6 +39,7 @@ import { AUDITED_PATHS } from './router/credentialsBarrier';
 import { DefaultDeploymentService } from './service/DefaultDeploymentService';
 import { DeploymentMetrics } from './service/metrics';
 import { PolicyRegistry } from './service/PolicyRegistry';
+import { ReadinessChecklist } from './readiness/ReadinessChecklist';
 import { readEnvironments } from './service/readEnvironments';
 import { withChangeReferenceSettings } from './service/changeReferenceSettings';
 import { registryWarnings } from './service/registryWarnings';
@@ -387,6 +388,19 @@ export const deploymentsPlugin = createBackendPlugin({
             health,
             audit,
             permissions,
+            readiness: ReadinessChecklist.create({
+              catalog: applications,
+              authorizer,
+              records,
+              healthStates,
+              targets,
+              docsEntityRef: config.getOptionalString(
+                'deployments.docs.entityRef',
+              ),
+              clusterTimeoutMs:
+                config.getOptionalNumber('deployments.health.timeoutMs') ??
+                2000,
+            }),
             openApiPath: resolvePackagePath(
               '@deployments-portal/backstage-plugin-deployments-backend',
               'openapi.yaml',

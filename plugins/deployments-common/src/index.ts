@@ -16,6 +16,7 @@ export * from './model/templateForm';
 export * from './model/api';
 export * from './model/views';
 export * from './model/governance';
+export * from './model/readiness';
 export * from './permissions';
 export * from './errors';
 export * from './render/renderManifests';

@@ -10,11 +10,13 @@ import { z } from 'zod';
 import { AuditLog } from '../audit/AuditLog';
 import { createHealthRouter } from '../health/createHealthRouter';
 import { HealthService } from '../health/HealthService';
+import { ReadinessChecklist } from '../readiness/ReadinessChecklist';
 import { PolicyRegistry } from '../service/PolicyRegistry';
 import { createApprovalRoutes } from './approvalRoutes';
 import { createChangeRoutes } from './changeRoutes';
 import { requireCredentials } from './credentialsBarrier';
 import { createDeploymentRoutes } from './deploymentRoutes';
+import { createReadinessRoutes } from './readinessRoutes';
 import { jsonBody } from './jsonBody';
 import { redactConfigValues } from './redactConfigValues';
 import { callerCredentials, parseRequest } from './requestParts';
@@ -32,6 +34,7 @@ export async function createRouter(options: {
   health: HealthService;
   audit: AuditLog;
   permissions: PermissionsService;
+  readiness?: ReadinessChecklist;
   openApiPath: string;
 }): Promise<express.Router> {
   const { httpAuth, deployments, policies } = options;
@@ -65,6 +68,11 @@ export async function createRouter(options: {
   router.use(createChangeRoutes({ httpAuth, deployments }));
   router.use(createDeploymentRoutes({ httpAuth, deployments }));
   router.use(createViewRoutes({ httpAuth, deployments }));
+  if (options.readiness) {
+    router.use(
+      createReadinessRoutes({ httpAuth, readiness: options.readiness }),
+    );
+  }
 
   const noQuery = { query: z.strictObject({}) };
 
