@@ -51,6 +51,7 @@ import { DoraStore } from './store/DoraStore';
 import { DeploymentStore } from './store/DeploymentStore';
 import { DriftStore } from './store/DriftStore';
 import { HealthStateStore } from './store/HealthStateStore';
+import { NotificationOutboxStore } from './store/NotificationOutboxStore';
 import { CostEstimator } from './cost/CostEstimator';
 import { DashboardView } from './views/DashboardView';
 import { InsightsView } from './views/InsightsView';
@@ -151,6 +152,7 @@ export const deploymentsPlugin = createBackendPlugin({
           audit,
           ownerOf: async entityRef =>
             applications.ownerOf(await applications.application(entityRef)),
+          outbox: await NotificationOutboxStore.create(database),
         });
         const approvals = ApprovalService.create({
           config,
@@ -241,6 +243,7 @@ export const deploymentsPlugin = createBackendPlugin({
           onClaimed: change => metrics.recordClaimed(change),
         });
         lifecycle.addStartupHook(async () => {
+          notifier.start();
           await signals.start();
           if (engine.workerEnabled) {
             worker.start();
@@ -253,7 +256,7 @@ export const deploymentsPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
           await signals.stop();
-          // Chat messages still being retried are recorded as failed.
+          // Chat messages not yet delivered wait in the outbox.
           await notifier.stop();
           // Refusals counted in the current window are written, not lost.
           await audit.flush();

@@ -10,6 +10,7 @@ import {
 import { AuditLog } from '../audit/AuditLog';
 import { WebhookDispatcher } from '../notifications/WebhookDispatcher';
 import { readNotificationSettings } from '../notifications/readNotificationSettings';
+import { NotificationOutboxStore } from '../store/NotificationOutboxStore';
 
 /** What happened, as the webhook's `event` field says it. */
 export type DeploymentEventType =
@@ -65,6 +66,13 @@ export class Notifier {
     audit?: AuditLog;
     /** The owning group of an application, for webhooks of some teams only. */
     ownerOf?: (entityRef: string) => Promise<string | undefined>;
+    /**
+     * Where webhook messages wait until delivered (the backend's database):
+     * they survive a restart. Without it, in this process's memory.
+     */
+    outbox?: NotificationOutboxStore;
+    /** How often the outbox is read without a signal. Default 1000. */
+    pollIntervalMs?: number;
   }): Notifier {
     const { config } = options;
     return new Notifier(
@@ -76,6 +84,8 @@ export class Notifier {
         audit: options.audit,
         ownerOf: options.ownerOf,
         fetch: options.fetch,
+        outbox: options.outbox,
+        pollIntervalMs: options.pollIntervalMs,
       }),
       config.getOptionalString('deployments.approvals.releaseManagerGroup') ??
         'group:default/release-managers',
@@ -96,6 +106,11 @@ export class Notifier {
     private readonly clusterOf: (environment: string) => string | undefined,
   ) {}
 
+  /** Starts delivering webhook messages from the outbox (backend start-up). */
+  start(): void {
+    this.webhooks.start();
+  }
+
   /**
    * Resolves once every webhook message sent so far was delivered or
    * recorded as failed (tests).
@@ -104,7 +119,10 @@ export class Notifier {
     return this.webhooks.idle();
   }
 
-  /** Stops retrying webhooks (on shutdown); undelivered messages are recorded as failed. */
+  /**
+   * Stops delivering webhook messages (on shutdown): those in the outbox wait
+   * for the next start; without an outbox they are recorded as failed.
+   */
   stop(): Promise<void> {
     return this.webhooks.stop();
   }

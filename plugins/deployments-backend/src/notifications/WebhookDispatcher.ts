@@ -3,6 +3,12 @@ import { AuditLog } from '../audit/AuditLog';
 import { Announcement, renderWebhookBody } from './chatMessages';
 import { deliverWebhook } from './deliverWebhook';
 import {
+  NotificationOutboxStore,
+  OutboxSubject,
+} from '../store/NotificationOutboxStore';
+import { OutboxDeliverer } from './OutboxDeliverer';
+import { recordUndelivered } from './recordUndelivered';
+import {
   NotificationSettings,
   WebhookTarget,
 } from './readNotificationSettings';
@@ -13,16 +19,17 @@ const MAX_WAITING = 1000;
 const CONCURRENCY = 8;
 
 /**
- * Delivers announcements to the configured chat webhooks in the background
- * of this process: `dispatch` returns at once and never throws, so the
- * change that announced something never waits for a chat. Each webhook is
- * tried until it takes the message or the delivery time limit is spent
- * (see deliverWebhook); a message that was never delivered is one
- * `notification.failed` event in the audit trail (the webhook's name,
- * never its URL) and a warning in the log.
+ * Delivers announcements to the configured chat webhooks in the background:
+ * `dispatch` returns at once and never throws, so the change that announced
+ * something never waits for a chat. Each webhook is tried until it takes
+ * the message or the delivery time limit is spent; a message that was
+ * never delivered is one `notification.failed` event in the audit trail
+ * (the webhook's name, never its URL) and a warning in the log.
  *
- * Messages live in memory: one still being retried when the backend stops
- * is recorded as failed, not resent after the restart.
+ * With an `outbox` (the backend), messages wait in the database and any
+ * replica delivers them (OutboxDeliverer): a restart loses none. Without
+ * one they live in this process's memory (deliverWebhook), and one still
+ * being retried on stop is recorded as failed.
  */
 export class WebhookDispatcher {
   static create(options: {
@@ -33,13 +40,29 @@ export class WebhookDispatcher {
     /** The owning group of an application, for webhooks of some teams only. */
     ownerOf?: (entityRef: string) => Promise<string | undefined>;
     fetch?: typeof fetch;
+    /** Where messages wait for delivery, across restarts and replicas. */
+    outbox?: NotificationOutboxStore;
+    /** How often the outbox is read without a signal. Default 1000. */
+    pollIntervalMs?: number;
   }): WebhookDispatcher {
+    const deliverer = options.outbox
+      ? OutboxDeliverer.create({
+          outbox: options.outbox,
+          settings: options.settings,
+          logger: options.logger,
+          audit: options.audit,
+          fetch: options.fetch,
+          pollIntervalMs: options.pollIntervalMs,
+        })
+      : undefined;
     return new WebhookDispatcher(
       options.settings,
       options.logger,
       options.audit,
       options.ownerOf,
       options.fetch,
+      options.outbox,
+      deliverer,
     );
   }
 
@@ -55,7 +78,14 @@ export class WebhookDispatcher {
       | ((entityRef: string) => Promise<string | undefined>)
       | undefined,
     private readonly fetchFn: typeof fetch | undefined,
+    private readonly outbox: NotificationOutboxStore | undefined,
+    private readonly deliverer: OutboxDeliverer | undefined,
   ) {}
+
+  /** Starts delivering from the outbox (on backend start-up). */
+  start(): void {
+    if (this.enabled) this.deliverer?.start();
+  }
 
   /** Whether any webhook is configured. */
   get enabled(): boolean {
@@ -72,6 +102,18 @@ export class WebhookDispatcher {
     if (!this.enabled || this.stopping.signal.aborted) return;
     this.enqueue(async () => {
       const targets = await this.targetsOf(announcement);
+      if (this.outbox) {
+        await this.outbox.add(
+          targets.map(target => ({
+            webhook: target.name,
+            body: renderWebhookBody(target.format, announcement),
+            subject: subjectOf(target, announcement),
+            deadlineMs: Date.now() + this.settings.delivery.maxDurationMs,
+          })),
+        );
+        this.deliverer?.wake();
+        return;
+      }
       for (const target of targets) {
         this.enqueue(() => this.deliver(target, announcement));
       }
@@ -83,12 +125,16 @@ export class WebhookDispatcher {
     while (this.running.size > 0 || this.waiting.length > 0) {
       await Promise.allSettled([...this.running]);
     }
+    await this.deliverer?.idle();
   }
 
   /** Stops retrying (what is still undelivered is recorded as failed). */
   async stop(): Promise<void> {
     this.stopping.abort();
-    await this.idle();
+    while (this.running.size > 0 || this.waiting.length > 0) {
+      await Promise.allSettled([...this.running]);
+    }
+    await this.deliverer?.stop();
   }
 
   private async targetsOf(a: Announcement): Promise<WebhookTarget[]> {
@@ -131,28 +177,13 @@ export class WebhookDispatcher {
       }
       return;
     }
-    const message = `webhook ${target.name} (${target.format}) did not take the ${a.event.event} announcement: ${result.reason}`;
-    this.logger.warn('Deployment webhook failed', {
+    await recordUndelivered({
+      audit: this.audit,
+      logger: this.logger,
       webhook: target.name,
-      format: target.format,
-      event: a.event.event,
-      entityRef: a.event.entityRef,
+      subject: subjectOf(target, a),
       attempts: result.attempts,
-      error: result.reason,
-    });
-    await this.audit?.record({
-      actor: 'system',
-      action: 'notification.failed',
-      result: 'failure',
-      entityRef: a.event.entityRef,
-      environment: a.event.environment,
-      namespace: a.event.namespace || undefined,
-      name: a.event.name || undefined,
-      fromVersion: a.event.fromVersion,
-      toVersion: a.event.toVersion,
-      approvalId: a.event.approvalId,
-      changeId: a.changeId,
-      message,
+      reason: result.reason,
     });
   }
 
@@ -183,4 +214,20 @@ export class WebhookDispatcher {
       this.running.add(run);
     }
   }
+}
+
+/** The audit fields of an announcement to one webhook. */
+function subjectOf(target: WebhookTarget, a: Announcement): OutboxSubject {
+  return {
+    event: a.event.event,
+    format: target.format,
+    entityRef: a.event.entityRef,
+    environment: a.event.environment,
+    namespace: a.event.namespace || undefined,
+    name: a.event.name || undefined,
+    fromVersion: a.event.fromVersion,
+    toVersion: a.event.toVersion,
+    approvalId: a.event.approvalId,
+    changeId: a.changeId,
+  };
 }

@@ -52,13 +52,104 @@ function isRetryable(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
+/** How one attempt went. */
+export type AttemptResult =
+  | { outcome: 'delivered' }
+  | { outcome: 'refused'; reason: string }
+  | { outcome: 'failed'; reason: string; retryAfterMs?: number };
+
+/**
+ * One POST of `body` (JSON) to a webhook within `timeoutMs`: delivered
+ * (2xx), refused for good (a 4xx other than 429) or failed and worth
+ * retrying (timeout, network error, 429, 5xx; with a 429's or 503's
+ * Retry-After). Never throws; reasons never contain the URL.
+ */
+export async function attemptDelivery(options: {
+  url: string;
+  body: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}): Promise<AttemptResult> {
+  const { signal, timeoutMs } = options;
+  const fetchFn = options.fetch ?? fetch;
+  try {
+    const response = await fetchFn(options.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: options.body,
+      redirect: 'error',
+      signal: signal
+        ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+        : AbortSignal.timeout(timeoutMs),
+    });
+    // Read the answer so the connection is free again; its text is not
+    // reported (a chat's error page may echo the request).
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.ok) return { outcome: 'delivered' };
+    const reason = `HTTP ${response.status}${
+      response.statusText ? ` ${response.statusText}` : ''
+    }`;
+    if (!isRetryable(response.status)) {
+      return {
+        outcome: 'refused',
+        reason: `${reason}: the webhook refused the message (not retried; check its format and that the webhook still exists)`,
+      };
+    }
+    const retryAfterMs =
+      response.status === 429 || response.status === 503
+        ? parseRetryAfter(response.headers.get('retry-after'))
+        : undefined;
+    return {
+      outcome: 'failed',
+      reason,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+  } catch (error) {
+    return { outcome: 'failed', reason: describeFetchError(error, timeoutMs) };
+  }
+}
+
+/**
+ * After failed attempt number `attempts`: when to try again (the
+ * Retry-After or the backoff), or why not (it would not fit before
+ * `deadlineMs`, when delivery began `startedMs`).
+ */
+export function nextAttempt(options: {
+  attempts: number;
+  reason: string;
+  retryAfterMs?: number;
+  settings: DeliverySettings;
+  startedMs: number;
+  deadlineMs: number;
+  nowMs?: number;
+  random?: () => number;
+}): { retryAtMs: number } | { giveUp: string } {
+  const { attempts, reason, retryAfterMs, settings } = options;
+  const now = options.nowMs ?? Date.now();
+  const wait = retryAfterMs ?? backoffMs(attempts, settings, options.random);
+  if (now + wait < options.deadlineMs) return { retryAtMs: now + wait };
+  const spent = Math.round((now - options.startedMs) / 1000);
+  return {
+    giveUp: `${reason}; gave up after ${attempts} attempt${
+      attempts === 1 ? '' : 's'
+    } in ${spent} s${
+      retryAfterMs !== undefined
+        ? ` (the webhook asked to wait ${Math.ceil(
+            retryAfterMs / 1000,
+          )} s, beyond the ${Math.round(
+            settings.maxDurationMs / 1000,
+          )} s delivery limit)`
+        : ''
+    }`,
+  };
+}
+
 /**
  * POSTs `body` as JSON to a webhook until it takes it (2xx), refuses it for
- * good (a 4xx other than 429), or `maxDurationMs` is spent. Timeouts,
- * network errors, 429 and 5xx are retried with exponential backoff and
- * jitter; a 429's or 503's Retry-After (seconds or HTTP-date) is honoured
- * when it fits into the time left. Never throws; `signal` stops it (as a
- * failure) e.g. on shutdown. Reasons never contain the URL.
+ * good (a 4xx other than 429), or `maxDurationMs` is spent, waiting in this
+ * process between attempts (see attemptDelivery and nextAttempt). Never
+ * throws; `signal` stops it (as a failure) e.g. on shutdown.
  */
 export async function deliverWebhook(options: {
   url: string;
@@ -69,77 +160,50 @@ export async function deliverWebhook(options: {
   signal?: AbortSignal;
 }): Promise<DeliveryResult> {
   const { url, settings, signal } = options;
-  const fetchFn = options.fetch ?? fetch;
   const body = JSON.stringify(options.body);
-  const started = Date.now();
-  const deadline = started + settings.maxDurationMs;
+  const startedMs = Date.now();
+  const deadlineMs = startedMs + settings.maxDurationMs;
   for (let attempt = 1; ; attempt++) {
-    let reason: string;
-    let retryAfterMs: number | undefined;
-    const attemptMs = Math.max(
-      1,
-      Math.min(settings.attemptTimeoutMs, deadline - Date.now()),
-    );
-    try {
-      const response = await fetchFn(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body,
-        redirect: 'error',
-        signal: signal
-          ? AbortSignal.any([signal, AbortSignal.timeout(attemptMs)])
-          : AbortSignal.timeout(attemptMs),
-      });
-      // Read the answer so the connection is free again; its text is not
-      // reported (a chat's error page may echo the request).
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return { delivered: true, attempts: attempt };
-      reason = `HTTP ${response.status}${
-        response.statusText ? ` ${response.statusText}` : ''
-      }`;
-      if (!isRetryable(response.status)) {
-        return {
-          delivered: false,
-          attempts: attempt,
-          reason: `${reason}: the webhook refused the message (not retried; check its format and that the webhook still exists)`,
-        };
-      }
-      if (response.status === 429 || response.status === 503) {
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      }
-    } catch (error) {
-      reason = describeFetchError(error, attemptMs);
+    const result = await attemptDelivery({
+      url,
+      body,
+      timeoutMs: Math.max(
+        1,
+        Math.min(settings.attemptTimeoutMs, deadlineMs - Date.now()),
+      ),
+      fetch: options.fetch,
+      signal,
+    });
+    if (result.outcome === 'delivered') {
+      return { delivered: true, attempts: attempt };
+    }
+    if (result.outcome === 'refused') {
+      return { delivered: false, attempts: attempt, reason: result.reason };
     }
     if (signal?.aborted) {
       return {
         delivered: false,
         attempts: attempt,
-        reason: `${reason}; stopped (the backend shut down) after ${attempt} attempt${
+        reason: `${
+          result.reason
+        }; stopped (the backend shut down) after ${attempt} attempt${
           attempt === 1 ? '' : 's'
         }`,
       };
     }
-    const wait = retryAfterMs ?? backoffMs(attempt, settings, options.random);
-    const left = deadline - Date.now();
-    if (wait >= left) {
-      const spent = Math.round((Date.now() - started) / 1000);
-      return {
-        delivered: false,
-        attempts: attempt,
-        reason: `${reason}; gave up after ${attempt} attempt${
-          attempt === 1 ? '' : 's'
-        } in ${spent} s${
-          retryAfterMs !== undefined
-            ? ` (the webhook asked to wait ${Math.ceil(
-                retryAfterMs / 1000,
-              )} s, beyond the ${Math.round(
-                settings.maxDurationMs / 1000,
-              )} s delivery limit)`
-            : ''
-        }`,
-      };
+    const next = nextAttempt({
+      attempts: attempt,
+      reason: result.reason,
+      retryAfterMs: result.retryAfterMs,
+      settings,
+      startedMs,
+      deadlineMs,
+      random: options.random,
+    });
+    if ('giveUp' in next) {
+      return { delivered: false, attempts: attempt, reason: next.giveUp };
     }
-    await sleep(wait, signal);
+    await sleep(next.retryAtMs - Date.now(), signal);
   }
 }
 
