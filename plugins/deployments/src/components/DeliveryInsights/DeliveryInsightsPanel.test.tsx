@@ -129,6 +129,27 @@ describe('DeliveryInsightsPanel', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows the figures of the furthest environment with changes when production has none', async () => {
+    const value = insights();
+    await renderWithDeploymentsApi(
+      <DeliveryInsightsPanel filter={{ entityRef: 'component:default/a' }} />,
+      {
+        getInsights: async () => ({
+          ...value,
+          // production's (the answer's overall) are empty
+          overall: { ...none },
+          byEnvironment: [value.byEnvironment[0]],
+        }),
+      },
+    );
+    expect(
+      await screen.findByText(/Figures for development/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByTestId('insights-tile-Deployment frequency'),
+    ).toHaveTextContent('4 in 7 days');
+  });
+
   it('turns the series into chart points per step', () => {
     const value = insights();
     expect(headlineEnvironment(value)).toBe('production');

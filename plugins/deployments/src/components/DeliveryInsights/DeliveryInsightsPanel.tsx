@@ -3,6 +3,7 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
+import { makeStyles } from '@material-ui/core/styles';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
@@ -14,6 +15,11 @@ import { deploymentsApiRef, InsightsFilter } from '../../api';
 import { InsightsCharts } from './InsightsCharts';
 import { InsightsTiles } from './InsightsTiles';
 import { headlineEnvironment } from './insightsData';
+
+const useStyles = makeStyles(theme => ({
+  // The lab's default (action colour at 38 %) is too faint to read.
+  toggle: { color: theme.palette.text.primary },
+}));
 
 /** Props of {@link DeliveryInsightsPanel}. */
 export type DeliveryInsightsPanelProps = {
@@ -28,6 +34,7 @@ export type DeliveryInsightsPanelProps = {
  * and their trend in charts.
  */
 export function DeliveryInsightsPanel(props: DeliveryInsightsPanelProps) {
+  const classes = useStyles();
   const api = useApi(deploymentsApiRef);
   const [windowDays, setWindowDays] = useState<InsightsWindowDays>(30);
   const { filter } = props;
@@ -66,6 +73,7 @@ export function DeliveryInsightsPanel(props: DeliveryInsightsPanelProps) {
             <ToggleButton
               key={days}
               value={days}
+              className={classes.toggle}
               aria-label={`last ${days} days`}
             >
               {days} d

@@ -12,8 +12,19 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(1.5),
   },
   tile: { padding: theme.spacing(1.5), minWidth: 0 },
-  met: { color: theme.palette.success?.main ?? theme.palette.primary.main },
-  missed: { color: theme.palette.error.main },
+  // The darker shades on a light page keep the contrast above 4.5:1.
+  met: {
+    color:
+      theme.palette.type === 'dark'
+        ? theme.palette.success.main
+        : theme.palette.success.dark,
+  },
+  missed: {
+    color:
+      theme.palette.type === 'dark'
+        ? theme.palette.error.main
+        : theme.palette.error.dark,
+  },
 }));
 
 type Tile = {
@@ -24,8 +35,13 @@ type Tile = {
   detail?: string;
 };
 
-function tiles(insights: DeliveryInsights): Tile[] {
-  const { overall, targets, firstDeployments } = insights;
+function tiles(insights: DeliveryInsights, environment: string): Tile[] {
+  const { targets, firstDeployments } = insights;
+  // The figures of the environment the panel is about (the answer's
+  // overall is production's, or the filter's environment's).
+  const overall =
+    insights.byEnvironment.find(e => e.environment === environment) ??
+    insights.overall;
   const maxFailureRate = 1 - targets.successRate;
   const below = (value: number | undefined, limit: number) =>
     value === undefined ? undefined : value <= limit;
@@ -107,7 +123,7 @@ export function InsightsTiles(props: {
       role="list"
       aria-label={`Delivery figures in ${props.environment}`}
     >
-      {tiles(props.insights).map(tile => (
+      {tiles(props.insights, props.environment).map(tile => (
         <Paper
           key={tile.label}
           variant="outlined"
