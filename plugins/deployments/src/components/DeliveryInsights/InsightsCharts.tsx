@@ -59,6 +59,7 @@ function useChartColors() {
   const theme = useTheme();
   return {
     text: theme.palette.text.secondary,
+    legend: theme.palette.text.primary,
     grid: theme.palette.divider,
     threshold: theme.palette.error.main,
     line: theme.palette.primary.main,
@@ -68,6 +69,8 @@ function useChartColors() {
         border: `1px solid ${theme.palette.divider}`,
         color: theme.palette.text.primary,
       },
+      // In the text colour, not the series' (which may be too faint to read).
+      itemStyle: { color: theme.palette.text.primary },
     },
     environments: [
       theme.palette.info?.main ?? '#2196f3',
@@ -176,7 +179,12 @@ export function InsightsCharts(props: {
             width={56}
           />
           <Tooltip {...colors.tooltip} />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
+          <Legend
+            wrapperStyle={{ fontSize: 11 }}
+            formatter={value => (
+              <span style={{ color: colors.legend }}>{value}</span>
+            )}
+          />
           {withChanges.map(name => (
             <Bar
               key={name}
