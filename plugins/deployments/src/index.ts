@@ -4,7 +4,7 @@
  * The default export is the plugin for the new frontend system; the named
  * exports `legacyDeploymentsPlugin`, `EntityDeploymentsContent`,
  * `EntityServiceHealthContent`, `EntityServiceHealthCard`,
- * `EntityDeliveryInsightsCard`,
+ * `EntityDeliveryInsightsCard`, `EntityReadinessCard`,
  * `DeploymentsDashboardPage` and `DeploymentApprovalsPage` are for apps on the legacy frontend system.
  *
  * @packageDocumentation
@@ -18,6 +18,7 @@ export {
   EntityServiceHealthContent,
   EntityServiceHealthCard,
   EntityDeliveryInsightsCard,
+  EntityReadinessCard,
   DeploymentsDashboardPage,
   DeploymentApprovalsPage,
   EnvironmentPickerFieldExtension,

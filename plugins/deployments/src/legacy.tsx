@@ -122,6 +122,24 @@ export const EntityDeliveryInsightsCard = legacyDeploymentsPlugin.provide(
 );
 
 /**
+ * The Readiness card (checklist with a score and links to fix each gap) for
+ * the entity overview page.
+ *
+ * @public
+ */
+export const EntityReadinessCard = legacyDeploymentsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityReadinessCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityReadinessCard').then(
+          m => m.EntityReadinessCard,
+        ),
+    },
+  }),
+);
+
+/**
  * The deployments dashboard: `<Route path="/deployments" element={<DeploymentsDashboardPage />} />`.
  *
  * @public

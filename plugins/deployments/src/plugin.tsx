@@ -123,6 +123,18 @@ export const entityDeliveryInsightsCard = EntityCardBlueprint.make({
   },
 });
 
+/** The Readiness card of the entity overview page. @public */
+export const entityReadinessCard = EntityCardBlueprint.make({
+  name: 'readiness',
+  params: {
+    filter: deployableEntityPredicate,
+    loader: () =>
+      import('./components/EntityReadinessCard').then(m => (
+        <m.EntityReadinessCard />
+      )),
+  },
+});
+
 /** Scaffolder field `EnvironmentPicker`. */
 const environmentPickerFormField = FormFieldBlueprint.make({
   name: 'environment-picker',
@@ -157,6 +169,7 @@ export const deploymentsPlugin = createFrontendPlugin({
     entityServiceHealthContent,
     entityServiceHealthCard,
     entityDeliveryInsightsCard,
+    entityReadinessCard,
     environmentPickerFormField,
     policyPreviewFormField,
   ],

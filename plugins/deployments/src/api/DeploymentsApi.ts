@@ -14,6 +14,7 @@ import {
   EntityDeployments,
   EntityHealth,
   EntityHealthTimeline,
+  EntityReadiness,
   EnvironmentName,
   EnvironmentSummary,
   ValidationResult,
@@ -84,6 +85,11 @@ export interface DeploymentsApi {
     entityRef: string | CompoundEntityRef,
     options?: { environment?: string; limit?: number },
   ): Promise<EntityHealthTimeline>;
+  /**
+   * The readiness checklist of an application: owner, image annotation,
+   * health contract, APIs, TechDocs, runbook and Secrets, with a score.
+   */
+  getReadiness(entityRef: string | CompoundEntityRef): Promise<EntityReadiness>;
   getDashboard(filter?: DashboardFilter): Promise<DeploymentsDashboard>;
   /**
    * The delivery insights: DORA figures over the last 7, 30 (default) or 90

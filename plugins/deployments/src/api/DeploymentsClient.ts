@@ -16,6 +16,7 @@ import {
   EntityDeployments,
   EntityHealth,
   EntityHealthTimeline,
+  EntityReadiness,
   EnvironmentSummary,
   ValidationResult,
 } from '@deployments-portal/backstage-plugin-deployments-common';
@@ -131,6 +132,12 @@ export class DeploymentsClient implements DeploymentsApi {
     return this.request<EntityHealthTimeline>(
       `${entityPath(entityRef)}/health/timeline${query ? `?${query}` : ''}`,
     );
+  }
+
+  async getReadiness(
+    entityRef: string | CompoundEntityRef,
+  ): Promise<EntityReadiness> {
+    return this.request<EntityReadiness>(`${entityPath(entityRef)}/readiness`);
   }
 
   async getDashboard(filter?: DashboardFilter): Promise<DeploymentsDashboard> {

@@ -20,6 +20,7 @@ import { errorMessage } from '../../lib/format';
 import { AuditTrail } from '../AuditTrail';
 import { NotificationFailuresAlert } from '../NotificationFailuresAlert';
 import { EnvironmentDeploymentsCard } from './EnvironmentDeploymentsCard';
+import { ReadinessSection } from './ReadinessSection';
 
 /** How often the tab reads again while a change is queued or runs. */
 const REFRESH_WHILE_CHANGING_MS = 2000;
@@ -94,6 +95,7 @@ export function EntityDeploymentsContent() {
         </Box>
       )}
       <NotificationFailuresAlert entityRef={entityRef} />
+      <ReadinessSection entityRef={entityRef} />
       {value.environments.map(environment => (
         <Box key={environment.environment} minWidth={0}>
           <EnvironmentDeploymentsCard

@@ -12,6 +12,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { deploymentsApiRef } from '../../api';
 import { usePortalLinks } from '../../hooks/usePortalLinks';
 import { CostEstimate } from '../CostEstimate';
+import { ReadinessWarnings } from './ReadinessWarnings';
 
 /** The value the field keeps: whether error-level findings block the step. */
 export type PolicyPreviewValue = { blocking: boolean };
@@ -124,6 +125,7 @@ export function PolicyPreviewField(
     return (
       <>
         {cost}
+        <ReadinessWarnings application={formData.application} />
         <Alert severity="success">
           All policies pass; Kubernetes accepts the objects (dry run).
         </Alert>
@@ -133,6 +135,7 @@ export function PolicyPreviewField(
   return (
     <>
       {cost}
+      <ReadinessWarnings application={formData.application} />
       {findings.map(finding => (
         <Alert
           key={finding.key}

@@ -5,6 +5,7 @@ import {
   DeploymentStatus,
   HealthState,
   ProbeStatus,
+  ReadinessStatus,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 
 /** How a status reads: done well, needs a look, went wrong, under way, waiting, nothing. */
@@ -27,7 +28,8 @@ export type StatusChipStatus =
     }
   | { kind: 'health'; status: HealthState }
   | { kind: 'probe'; status: ProbeStatus }
-  | { kind: 'audit'; status: AuditResult };
+  | { kind: 'audit'; status: AuditResult }
+  | { kind: 'readiness'; status: ReadinessStatus };
 
 export type StatusLook = { label: string; tone: StatusTone };
 
@@ -73,6 +75,12 @@ const AUDIT: Record<AuditResult, StatusLook> = {
   pending: { label: 'pending', tone: 'pending' },
 };
 
+const READINESS: Record<ReadinessStatus, StatusLook> = {
+  ok: { label: 'Ready', tone: 'ok' },
+  missing: { label: 'Missing', tone: 'warning' },
+  unknown: { label: 'Unknown', tone: 'neutral' },
+};
+
 /** The label and tone of a status; an unknown one (a newer backend) reads as itself. */
 export function statusLook(props: StatusChipStatus): StatusLook {
   const unknown: StatusLook = { label: String(props.status), tone: 'neutral' };
@@ -93,6 +101,8 @@ export function statusLook(props: StatusChipStatus): StatusLook {
       return PROBE[props.status] ?? unknown;
     case 'audit':
       return AUDIT[props.status] ?? unknown;
+    case 'readiness':
+      return READINESS[props.status] ?? unknown;
     default:
       return unknown;
   }

@@ -1,0 +1,2 @@
+export { EntityReadinessCard } from './EntityReadinessCard';
+export { ReadinessList, readinessScore } from './ReadinessList';
