@@ -1,7 +1,8 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { ApprovalRequest } from '@deployments-portal/backstage-plugin-deployments-common';
 import Tooltip from '@material-ui/core/Tooltip';
-import { applicationColumn } from '../../lib/columns';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { ONE_LINE } from '../../lib/columns';
 import { FITTING_TABLE } from '../../lib/tables';
 import { PortalLinks, usePortalLinks } from '../../hooks/usePortalLinks';
 import { shortRef } from '../../lib/format';
@@ -37,36 +38,32 @@ export function ChangeReference(props: { value?: string }) {
 }
 
 function columns(links: PortalLinks): TableColumn<ApprovalRequest>[] {
+  // Five columns, so each has room at 1024 px: what and where in one cell.
   return [
     {
-      ...applicationColumn<ApprovalRequest>(),
-      width: '15%',
-    },
-    {
-      title: 'Environment',
-      field: 'environment',
-      width: '11%',
-      render: row => <TruncatedText text={row.environment} />,
-    },
-    {
-      title: 'Action',
-      field: 'action',
-      width: '9%',
+      title: 'Change',
+      field: 'entityRef',
+      width: '25%',
       render: row => (
-        <Link to={links.approval(row.id)}>
-          {approvalActionLabel(row.action)}
-        </Link>
+        <>
+          <span style={ONE_LINE}>
+            <EntityRefLink entityRef={row.entityRef} />
+          </span>
+          <Link to={links.approval(row.id)} style={ONE_LINE}>
+            {approvalActionLabel(row.action)} in {row.environment}
+          </Link>
+        </>
       ),
     },
     {
       title: 'Version',
-      width: '24%',
+      width: '29%',
       render: row => <VersionChange {...row} />,
     },
     {
       title: 'Requested',
       field: 'createdAt',
-      width: '14%',
+      width: '17%',
       render: row => (
         <>
           <TruncatedText text={shortRef(row.requester)} />
@@ -80,13 +77,13 @@ function columns(links: PortalLinks): TableColumn<ApprovalRequest>[] {
     {
       title: 'Status',
       field: 'status',
-      width: '14%',
+      width: '16%',
       render: row => (
         <StatusChip kind="approval" status={row.status} result={row.result} />
       ),
     },
     {
-      title: 'Change reference',
+      title: 'Ticket',
       field: 'changeReference',
       width: '13%',
       render: row => <ChangeReference value={row.changeReference} />,

@@ -49,7 +49,7 @@ describe('DeploymentApprovalsPage', () => {
     );
     expect(rows[0]).toHaveTextContent('ada');
     expect(
-      within(rows[0]).getByRole('link', { name: 'Deploy' }),
+      within(rows[0]).getByRole('link', { name: 'Deploy in production' }),
     ).toHaveAttribute('href', `/deployments/approvals/${APPROVAL_ID}`);
     expect(
       within(rows[0]).getByRole('link', { name: /browse\/OPS-42/ }),

@@ -96,26 +96,24 @@ export function DeploymentHistoryTable(props: {
   const columns: TableColumn<DeploymentRecord>[] = [
     {
       title: 'Revision',
-      width: '9%',
+      width: '20%',
       render: record => (
-        <TruncatedText text={`${record.revision} · ${record.action}`} />
+        <>
+          <TruncatedText text={`${record.revision} · ${record.action}`} />
+          <StatusChip kind="change" status={record.status} />
+        </>
       ),
     },
     {
-      title: 'Status',
-      width: '15%',
-      render: record => <StatusChip kind="change" status={record.status} />,
-    },
-    {
       title: 'Version',
-      width: '24%',
+      width: '28%',
       render: record => (
         <ImageReference image={record.image} digest={record.digest} />
       ),
     },
     {
       title: 'By, when',
-      width: '14%',
+      width: '16%',
       render: record => (
         <>
           <TruncatedText text={shortRef(record.requester)} />
@@ -126,7 +124,7 @@ export function DeploymentHistoryTable(props: {
     },
     {
       title: 'Note',
-      width: '25%',
+      width: '24%',
       render: record => (
         <>
           <TruncatedText text={noteOf(record)} lines={2} />
@@ -138,7 +136,7 @@ export function DeploymentHistoryTable(props: {
     },
     {
       title: <span className={classes.visuallyHidden}>Actions</span>,
-      width: '13%',
+      width: '12%',
       render: record =>
         isRollbackTarget(record, latestRevision) ? (
           <PermissionedButton

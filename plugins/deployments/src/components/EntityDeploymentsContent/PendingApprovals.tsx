@@ -46,7 +46,10 @@ export function PendingApprovals(props: {
               by {shortRef(approval.requester)}{' '}
               <RelativeTime value={approval.createdAt} />,{' '}
               <RelativeTime prefix="expires" value={approval.expiresAt} />.{' '}
-              <Link to={links.approval(approval.id)}>View the request</Link>
+              {/* Underlined: in running text a link needs more than its colour. */}
+              <Link to={links.approval(approval.id)} underline="always">
+                View the request
+              </Link>
             </Typography>
             <Typography variant="body2" component="div" gutterBottom>
               <VersionChange {...approval} />
