@@ -56,6 +56,8 @@ export function TeamCostsCard(props: { dashboard: DeploymentsDashboard }) {
           paging: false,
           padding: 'dense',
           sorting: true,
+          // A drag handle inside each sort button: axe's nested-interactive.
+          draggable: false,
         }}
       />
     </Grid>
