@@ -13,7 +13,7 @@ export const READINESS_ITEM_IDS = [
   'secrets',
 ] as const;
 
-/** @public */
+/** The id of a readiness checklist item. @public */
 export type ReadinessItemId = (typeof READINESS_ITEM_IDS)[number];
 
 /**
