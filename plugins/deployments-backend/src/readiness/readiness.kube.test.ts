@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   EntityReadiness,
   parseDeploymentRequest,
@@ -132,6 +133,7 @@ describe('the readiness checklist on a real cluster', () => {
     disableDocker: true,
   });
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let deniedServer: typeof server;
 
   async function readiness(name: string): Promise<EntityReadiness> {
     const res = await request(server)
@@ -155,40 +157,52 @@ describe('the readiness checklist on a real cluster', () => {
     const clusterConfig = (name: string, url: string) =>
       serviceAccountCluster({ name, url, token, ca: caData(cluster) });
     const namespacePattern = `${PREFIX}{{ application }}-{{ environment }}`;
-    ({ server } = await startTestBackend({
-      features: [
-        deploymentsPlugin,
-        catalogServiceMock.factory({
-          entities: [complete, incomplete, stranded, group],
-        }),
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [
-                    clusterConfig('test-cluster', cluster.server),
-                    clusterConfig(
-                      'dead-cluster',
-                      `https://127.0.0.1:${await closedPort()}`,
-                    ),
+    const backend = async (deny: boolean) =>
+      (
+        await startTestBackend({
+          features: [
+            deploymentsPlugin,
+            ...(deny
+              ? [
+                  mockServices.permissions.factory({
+                    result: AuthorizeResult.DENY,
+                  }),
+                ]
+              : []),
+            catalogServiceMock.factory({
+              entities: [complete, incomplete, stranded, group],
+            }),
+            mockServices.database.factory({ knex }),
+            mockServices.rootConfig.factory({
+              data: {
+                kubernetes: {
+                  clusterLocatorMethods: [
+                    {
+                      type: 'config',
+                      clusters: [
+                        clusterConfig('test-cluster', cluster.server),
+                        clusterConfig(
+                          'dead-cluster',
+                          `https://127.0.0.1:${await closedPort()}`,
+                        ),
+                      ],
+                    },
                   ],
                 },
-              ],
-            },
-            deployments: {
-              health: { timeoutMs: 3000, monitor: { enabled: false } },
-              environments: {
-                development: { cluster: 'test-cluster', namespacePattern },
-                test: { cluster: 'dead-cluster', namespacePattern },
+                deployments: {
+                  health: { timeoutMs: 3000, monitor: { enabled: false } },
+                  environments: {
+                    development: { cluster: 'test-cluster', namespacePattern },
+                    test: { cluster: 'dead-cluster', namespacePattern },
+                  },
+                },
               },
-            },
-          },
-        }),
-      ],
-    }));
+            }),
+          ],
+        })
+      ).server;
+    server = await backend(false);
+    deniedServer = await backend(true);
     const database = mockServices.database({ knex });
     const store = await DeploymentStore.create(database);
     const states = await HealthStateStore.create(database);
@@ -309,5 +323,13 @@ describe('the readiness checklist on a real cluster', () => {
       )
       .set('authorization', auth);
     expect(badQuery.status).toBe(400);
+  });
+
+  it('refuses a caller without deployments read permission', async () => {
+    const res = await request(deniedServer)
+      .get('/api/deployments/entities/component/default/payments-api/readiness')
+      .set('authorization', auth);
+    expect(res.status).toBe(403);
+    expect(JSON.stringify(res.body)).not.toContain('team-payments');
   });
 });
