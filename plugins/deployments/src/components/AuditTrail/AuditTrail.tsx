@@ -174,7 +174,9 @@ export function AuditTrail(props: AuditTrailProps) {
         aria-controls="audit-trail-content"
         id="audit-trail-header"
       >
-        <Typography variant="h6">{props.title ?? 'Audit trail'}</Typography>
+        <Typography variant="h6" component="h2">
+          {props.title ?? 'Audit trail'}
+        </Typography>
         {denied && (
           <Typography
             variant="body2"

@@ -98,6 +98,7 @@ export function ApprovalDetails(props: { id: string }) {
       </Grid>
       <Grid item>
         <InfoCard
+          titleTypographyProps={{ component: 'h2' }}
           title={`${approvalActionLabel(value.action)} ${value.name} in ${
             value.environment
           }`}

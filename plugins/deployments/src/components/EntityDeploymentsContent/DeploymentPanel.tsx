@@ -157,7 +157,7 @@ export function DeploymentPanel(props: {
       minWidth={0}
       data-testid={`deployment-${record.environment}-${record.name}`}
     >
-      <Typography variant="h6" gutterBottom>
+      <Typography variant="h6" component="h3" gutterBottom>
         {record.name}
       </Typography>
       <Grid container spacing={2}>

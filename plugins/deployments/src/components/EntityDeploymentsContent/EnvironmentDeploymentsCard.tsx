@@ -88,6 +88,8 @@ export function EnvironmentDeploymentsCard(props: {
 
   return (
     <InfoCard
+      // Headings in order: the entity (h1), environments (h2), deployments (h3).
+      titleTypographyProps={{ component: 'h2' }}
       title={
         <Box display="flex" alignItems="center" style={{ gap: 12 }}>
           <span>{name}</span>

@@ -14,20 +14,33 @@ import { RelativeTime, StatusChip, TruncatedText } from '../shared';
 const podColumns: TableColumn<PodSummary>[] = [
   {
     title: 'Pod',
-    width: '32%',
+    width: '34%',
     render: pod => <TruncatedText text={pod.name} />,
   },
-  { title: 'Phase', field: 'phase', width: '12%' },
-  { title: 'Ready', width: '9%', render: pod => (pod.ready ? 'yes' : 'no') },
-  { title: 'Restarts', field: 'restarts', width: '10%' },
+  {
+    title: 'Phase',
+    width: '15%',
+    render: pod => <TruncatedText text={pod.phase} />,
+  },
+  {
+    title: 'Ready',
+    width: '19%',
+    render: pod => (
+      <TruncatedText
+        text={`${pod.ready ? 'yes' : 'no'}, ${pod.restarts} restart${
+          pod.restarts === 1 ? '' : 's'
+        }`}
+      />
+    ),
+  },
   {
     title: 'Node',
-    width: '23%',
+    width: '17%',
     render: pod => <TruncatedText text={pod.node ?? NO_VALUE} />,
   },
   {
     title: 'Started',
-    width: '14%',
+    width: '15%',
     render: pod => <RelativeTime value={pod.startedAt} />,
   },
 ];
@@ -92,6 +105,7 @@ export function EnvironmentHealthCard(props: {
   const env = props.environment;
   return (
     <InfoCard
+      titleTypographyProps={{ component: 'h2' }}
       title={
         <Box display="flex" alignItems="center" style={{ gap: 16 }}>
           {env.environment}
@@ -118,10 +132,14 @@ export function EnvironmentHealthCard(props: {
           <Alert severity="warning">{unreachable(env.kubernetesError)}</Alert>
         ) : (
           <>
-            <Typography variant="subtitle2">Pods</Typography>
+            <Typography variant="subtitle2" component="h3">
+              Pods
+            </Typography>
             <RowsOrNone columns={podColumns} rows={env.pods} none="No pods." />
             <Box mt={2}>
-              <Typography variant="subtitle2">Recent warning events</Typography>
+              <Typography variant="subtitle2" component="h3">
+                Recent warning events
+              </Typography>
               <RowsOrNone
                 columns={eventColumns}
                 rows={env.events}
