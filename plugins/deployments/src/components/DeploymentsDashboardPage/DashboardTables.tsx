@@ -45,40 +45,50 @@ function figureColumns(
     {
       title: 'Team',
       field: 'team',
-      width: '17%',
+      width: '20%',
       render: row => <TeamLink team={row.team} />,
     },
     {
       title: 'Environment',
       field: 'environment',
-      width: '13%',
+      width: '16%',
       customSort: (a, b) => byEnvironment(a.environment, b.environment),
+      render: row => <TruncatedText text={row.environment} />,
     },
     {
       title: 'Deployments',
       field: 'deployments',
       type: 'numeric',
-      width: '11%',
+      width: '20%',
+      // Three counts in one column, so the table fits 1024 px.
+      render: row => (
+        <>
+          <div>{row.deployments}</div>
+          <Typography variant="caption" component="div">
+            <TruncatedText
+              text={`${row.succeeded} succeeded · ${row.failed} failed`}
+            />
+          </Typography>
+        </>
+      ),
     },
-    { title: 'Succeeded', field: 'succeeded', type: 'numeric', width: '10%' },
-    { title: 'Failed', field: 'failed', type: 'numeric', width: '8%' },
     {
       title: 'Success rate',
       field: 'successRate',
       type: 'numeric',
-      width: '11%',
+      width: '14%',
       render: row => formatPercent(row.successRate),
     },
     {
       title: 'Mean deploy time',
       field: 'meanDeploySeconds',
       type: 'numeric',
-      width: '14%',
+      width: '15%',
       render: row => formatDuration(row.meanDeploySeconds),
     },
     {
       title: 'Mean time to recovery',
-      width: '16%',
+      width: '15%',
       field: 'meanTimeToRecoverySeconds',
       type: 'numeric',
       render: row => formatDuration(row.meanTimeToRecoverySeconds),
@@ -109,32 +119,34 @@ export const FiguresTable = memo(function FiguresTableView(props: {
 });
 
 function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
+  // Five columns (six with the error), so each has room at 1024 px.
   const columns: TableColumn<TeamRecord>[] = [
-    { ...applicationColumn<TeamRecord>(), width: '13%' },
+    {
+      title: 'Application',
+      field: 'entityRef',
+      width: withError ? '18%' : '20%',
+      render: row => (
+        <>
+          <span style={ONE_LINE}>
+            <EntityRefLink entityRef={row.entityRef} />
+          </span>
+          <TruncatedText text={row.environment} />
+        </>
+      ),
+    },
     {
       title: 'Team',
       field: 'team',
-      width: '12%',
+      width: withError ? '12%' : '14%',
       render: row => <TeamLink team={row.team} />,
     },
     {
-      title: 'Environment',
-      field: 'environment',
-      width: '11%',
-      render: row => <TruncatedText text={row.environment} />,
-    },
-    {
       title: 'Revision',
-      field: 'revision',
-      width: '9%',
-      render: row => <TruncatedText text={`${row.revision} · ${row.action}`} />,
-    },
-    {
-      title: 'Status',
       field: 'status',
-      width: '13%',
+      width: withError ? '16%' : '18%',
       render: row => (
         <>
+          <TruncatedText text={`${row.revision} · ${row.action}`} />
           <StatusChip kind="change" status={row.status} />
           {row.drift && (
             <Typography variant="caption" component="div">
@@ -153,14 +165,14 @@ function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
     {
       title: 'Image',
       field: 'image',
-      width: withError ? '16%' : '31%',
+      width: withError ? '22%' : '32%',
       render: row => <ImageReference image={row.image} digest={row.digest} />,
     },
     {
       title: 'By, when',
       field: 'createdAt',
       defaultSort: 'desc',
-      width: '11%',
+      width: withError ? '12%' : '16%',
       render: row => (
         <>
           <TruncatedText text={shortRef(row.requester)} />
@@ -173,7 +185,7 @@ function recordColumns(withError: boolean): TableColumn<TeamRecord>[] {
     columns.push({
       title: 'Error',
       field: 'error',
-      width: '15%',
+      width: '20%',
       render: row => <TruncatedText text={row.error ?? ''} lines={2} />,
     });
   }

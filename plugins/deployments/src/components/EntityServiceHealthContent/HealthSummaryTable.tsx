@@ -13,7 +13,7 @@ function probeColumn(
 ): TableColumn<EnvironmentHealth> {
   return {
     title,
-    width: '17%',
+    width: '20%',
     render: env =>
       env.probes ? (
         <ProbeSummary id={id} probes={env.probes} />
@@ -25,21 +25,17 @@ function probeColumn(
   };
 }
 
+// Five columns, so a chip is never cut at 1024 px: the environment with its
+// state, the three probes, the pods with how long the check took.
 const columns: TableColumn<EnvironmentHealth>[] = [
   {
     title: 'Environment',
-    width: '12%',
-    render: env => (
-      <span data-testid={`health-row-${env.environment}`}>
-        {env.environment}
-      </span>
-    ),
-  },
-  {
-    title: 'State',
-    width: '15%',
+    width: '22%',
     render: env => (
       <>
+        <span data-testid={`health-row-${env.environment}`}>
+          <TruncatedText text={env.environment} />
+        </span>
         <StatusChip kind="health" status={env.state} />
         {env.state === 'unreachable' && (
           <Typography variant="caption" component="div">
@@ -54,14 +50,17 @@ const columns: TableColumn<EnvironmentHealth>[] = [
   probeColumn('info', 'Info (/api/v2/health)'),
   {
     title: 'Pods ready',
-    width: '11%',
-    render: env =>
-      env.kubernetesError ? 'unknown' : podsReady(env) ?? 'no pods',
-  },
-  {
-    title: 'Checked in',
-    width: '11%',
-    render: env => formatDuration(env.durationMs / 1000),
+    width: '18%',
+    render: env => (
+      <>
+        <div>
+          {env.kubernetesError ? 'unknown' : podsReady(env) ?? 'no pods'}
+        </div>
+        <Typography variant="caption" component="div">
+          checked in {formatDuration(env.durationMs / 1000)}
+        </Typography>
+      </>
+    ),
   },
 ];
 

@@ -12,31 +12,35 @@ import { RelativeTime, StatusChip, TruncatedText } from '../shared';
 const LIMIT = 20;
 
 const columns: TableColumn<HealthTimelineEntry>[] = [
-  { title: 'Environment', field: 'environment', width: '13%' },
+  {
+    title: 'Environment',
+    width: '16%',
+    render: entry => <TruncatedText text={entry.environment} />,
+  },
   {
     title: 'State',
-    width: '15%',
+    width: '17%',
     render: entry => <StatusChip kind="health" status={entry.state} />,
   },
   {
     title: 'From',
-    width: '13%',
+    width: '12%',
     render: entry => <RelativeTime value={entry.from} />,
   },
   {
     title: 'Until',
-    width: '13%',
+    width: '12%',
     render: entry =>
       entry.until ? <RelativeTime value={entry.until} /> : 'now',
   },
   {
     title: 'For',
-    width: '11%',
+    width: '9%',
     render: entry => formatDuration(entry.durationSeconds),
   },
   {
     title: 'Why',
-    width: '35%',
+    width: '34%',
     render: entry => (
       <Typography variant="caption" component="div">
         <TruncatedText text={entry.reason ?? NO_VALUE} lines={2} />
