@@ -35,7 +35,8 @@ export function ReadinessSection(props: { entityRef: string }) {
       data-testid="readiness-section"
     >
       <AccordionSummary expandIcon={<ExpandMoreIcon />}>
-        <Typography variant="subtitle1">
+        {/* A section of the tab, as the audit trail: h2 under the entity's h1. */}
+        <Typography variant="subtitle1" component="h2">
           Readiness: {readinessScore(value)}
           {gaps.length > 0 &&
             ` — ${gaps.length} item${gaps.length === 1 ? '' : 's'} to check`}

@@ -34,6 +34,8 @@ export function ReadinessList(props: {
             <StatusChip kind="readiness" status={item.status} />
           </Box>
           <ListItemText
+            // Long details (a URL, a reason) wrap instead of widening the page.
+            style={{ minWidth: 0, overflowWrap: 'anywhere' }}
             primary={item.title}
             secondary={
               <>
@@ -41,7 +43,10 @@ export function ReadinessList(props: {
                 {item.status !== 'ok' && item.fix && (
                   <>
                     {' — '}
-                    <Link to={item.fix.url}>{item.fix.title}</Link>
+                    {/* Underlined: in running text a link needs more than its colour. */}
+                    <Link to={item.fix.url} underline="always">
+                      {item.fix.title}
+                    </Link>
                   </>
                 )}
               </>
