@@ -23,7 +23,8 @@ export function ReadinessList(props: {
   dense?: boolean;
 }) {
   return (
-    <List dense disablePadding>
+    // A flex item in an accordion: min-width 0 lets it shrink to the card.
+    <List dense disablePadding style={{ minWidth: 0, width: '100%' }}>
       {props.items.map(item => (
         <ListItem
           key={item.id}
