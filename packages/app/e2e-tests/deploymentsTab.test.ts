@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { overflowing } from './layout';
 import { callAs, deployAs } from './portalApi';
 import { openSignedIn } from './signIn';
 
@@ -19,46 +20,6 @@ function request(environment: string, tag: string) {
     },
     env: [{ name: 'ENVIRONMENT', value: environment }],
   };
-}
-
-/** Cards (and the page) whose content is wider than they are. */
-function overflowing(page: Page) {
-  return page.evaluate(() => {
-    const wide: string[] = [];
-    const root = document.scrollingElement!;
-    if (root.scrollWidth > window.innerWidth + 1) {
-      // The innermost elements that reach past the window, to say what overflows.
-      const past = [...document.querySelectorAll('body *')].filter(
-        e =>
-          e.getBoundingClientRect().right > window.innerWidth + 1 &&
-          ![...e.children].some(
-            c => c.getBoundingClientRect().right > window.innerWidth + 1,
-          ),
-      );
-      wide.push(
-        `page ${root.scrollWidth} > ${window.innerWidth}: ${past
-          .slice(0, 3)
-          .map(
-            e =>
-              `${e.tagName.toLowerCase()}.${String(e.className).slice(
-                0,
-                60,
-              )} "${(e.textContent ?? '').slice(0, 30)}"`,
-          )
-          .join(', ')}`,
-      );
-    }
-    for (const card of document.querySelectorAll('.MuiCard-root')) {
-      if (card.scrollWidth > card.clientWidth + 1) {
-        const name =
-          card
-            .querySelector('[data-testid^="environment-"]')
-            ?.getAttribute('data-testid') ?? 'card';
-        wide.push(`${name} ${card.scrollWidth} > ${card.clientWidth}`);
-      }
-    }
-    return wide;
-  });
 }
 
 test('the Deployments tab fits 1400 and 1024 px, one compact row per deployment, history on demand', async ({
