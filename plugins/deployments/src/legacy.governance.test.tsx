@@ -61,10 +61,9 @@ describe('legacy frontend system: DeploymentApprovalsPage', () => {
     );
 
     expect(await screen.findByText('Deployment approvals')).toBeInTheDocument();
-    expect(await screen.findByRole('link', { name: 'Deploy' })).toHaveAttribute(
-      'href',
-      `/deployments/approvals/${APPROVAL_ID}`,
-    );
+    expect(
+      await screen.findByRole('link', { name: 'Deploy in production' }),
+    ).toHaveAttribute('href', `/deployments/approvals/${APPROVAL_ID}`);
     expect(listApprovals).toHaveBeenCalledWith({});
   });
 
