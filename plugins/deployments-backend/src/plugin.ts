@@ -139,6 +139,7 @@ export const deploymentsPlugin = createBackendPlugin({
 
         const records = await DeploymentStore.create(database);
         const delivery = await DeliveryStore.create(database);
+        const dora = await DoraStore.create(database);
         const changes = await ChangeStore.create(database);
         const approvalStore = await ApprovalStore.create(database);
         const audit = AuditLog.create({
@@ -372,10 +373,11 @@ export const deploymentsPlugin = createBackendPlugin({
             environments: environments.map(e => e.name),
             drift,
             costs,
+            dora,
           }),
           insights: InsightsView.create({
             records,
-            dora: await DoraStore.create(database),
+            dora,
             catalog: applications,
             authorizer,
             environments: environments.map(e => e.name),

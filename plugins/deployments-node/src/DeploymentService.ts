@@ -63,6 +63,11 @@ export type ApprovalDecision = { comment?: string };
 export type DashboardFilter = {
   team?: string;
   environment?: EnvironmentName;
+  /**
+   * The delivery figures and first deployments over the last 7, 30 or 90
+   * days; all time when absent.
+   */
+  windowDays?: number;
 };
 
 /**
@@ -72,7 +77,6 @@ export type DashboardFilter = {
  * @public
  */
 export type InsightsFilter = DashboardFilter & {
-  windowDays?: number;
   entityRef?: string;
 };
 
@@ -372,6 +376,7 @@ export class DefaultDeploymentServiceClient implements DeploymentService {
       `/dashboard${query({
         team: filter.team,
         environment: filter.environment,
+        window: filter.windowDays,
       })}`,
       options.credentials,
     );

@@ -12,6 +12,11 @@ import {
   teamFilter,
 } from './requestParts';
 
+/** `?window=`: the days the delivery figures look back over. */
+const insightsWindow = z.enum(['7', '30', '90'], {
+  error: 'must be 7, 30 or 90 (days)',
+});
+
 /** The read models: an application's Deployments tab, the dashboard and the delivery insights. */
 export function createViewRoutes(options: {
   httpAuth: HttpAuthService;
@@ -42,23 +47,25 @@ export function createViewRoutes(options: {
       query: z.strictObject({
         team: teamFilter.optional(),
         environment: environmentName.optional(),
+        window: insightsWindow.optional(),
       }),
     });
     res.json(
-      await deployments.dashboard(query, {
-        credentials: await credentials(req),
-      }),
+      await deployments.dashboard(
+        {
+          team: query.team,
+          environment: query.environment,
+          windowDays: query.window ? Number(query.window) : undefined,
+        },
+        { credentials: await credentials(req) },
+      ),
     );
   });
 
   router.get('/insights', async (req, res) => {
     const { query } = parseRequest(req, {
       query: z.strictObject({
-        window: z
-          .enum(['7', '30', '90'], {
-            error: 'must be 7, 30 or 90 (days)',
-          })
-          .optional(),
+        window: insightsWindow.optional(),
         team: teamFilter.optional(),
         environment: environmentName.optional(),
         entityRef: entityRefFilter.optional(),

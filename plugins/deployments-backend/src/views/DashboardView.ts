@@ -5,6 +5,7 @@ import {
   deploymentsReadPermission,
   DeploymentsDashboard,
   EnvironmentName,
+  INSIGHTS_WINDOWS,
 } from '@deployments-portal/backstage-plugin-deployments-common';
 import { DashboardFilter } from '@deployments-portal/backstage-plugin-deployments-node';
 import {
@@ -15,7 +16,14 @@ import {
 import { CostEstimator } from '../cost/CostEstimator';
 import { Authorizer } from '../permissions/Authorizer';
 import { figuresByTeam } from './deliveryFigures';
-import { DeliveryStore } from '../store/DeliveryStore';
+import {
+  DeliveryCounts,
+  DeliveryStore,
+  FirstDeploymentTimes,
+  RecordScope,
+} from '../store/DeliveryStore';
+import { DoraStore } from '../store/DoraStore';
+import { insightsWindow } from './InsightsView';
 import { DeploymentStore } from '../store/DeploymentStore';
 import { DriftStore } from '../store/DriftStore';
 import { driftView } from './EntityDeploymentsView';
@@ -36,6 +44,9 @@ export class DashboardView {
     drift?: DriftStore;
     /** Prices what runs per team (environments with prices). */
     costs?: CostEstimator;
+    /** Figures over a window (`?window=`) come from here. */
+    dora?: DoraStore;
+    now?: () => Date;
   }): DashboardView {
     return new DashboardView(options);
   }
@@ -43,6 +54,49 @@ export class DashboardView {
   private constructor(
     private readonly options: Parameters<typeof DashboardView.create>[0],
   ) {}
+
+  /**
+   * The delivery counts and first deployments: over the last `windowDays`
+   * days from the DORA store (a windowed read), or over all time.
+   */
+  private async figures(
+    scope: RecordScope,
+    windowDays: number | undefined,
+  ): Promise<[DeliveryCounts[], FirstDeploymentTimes[]]> {
+    const { delivery, dora } = this.options;
+    if (windowDays === undefined || !dora) {
+      return Promise.all([
+        delivery.deliveryCounts(scope),
+        delivery.firstDeployments(scope),
+      ]);
+    }
+    if (!(INSIGHTS_WINDOWS as readonly number[]).includes(windowDays)) {
+      throw new InputError(
+        `window must be one of ${INSIGHTS_WINDOWS.join(', ')} (days)`,
+      );
+    }
+    const window = insightsWindow(
+      windowDays,
+      this.options.now?.() ?? new Date(),
+    );
+    const [{ byEntity }, firsts] = await Promise.all([
+      dora.counts(scope, window),
+      dora.firstDeployments(scope, window.from),
+    ]);
+    return [
+      byEntity.map(count => ({
+        entityRef: count.entityRef,
+        environment: count.environment,
+        deployments: count.deployments,
+        succeeded: count.succeeded,
+        failed: count.failed,
+        deploySeconds: count.deploySeconds,
+        recoveries: count.restores,
+        recoverySeconds: count.restoreSeconds,
+      })),
+      firsts,
+    ];
+  }
 
   async dashboard(
     filter: DashboardFilter,
@@ -88,16 +142,14 @@ export class DashboardView {
       };
     }
 
-    const [latest, failures, counts, firsts, drifts, costs] = await Promise.all(
-      [
+    const [latest, failures, [counts, firsts], drifts, costs] =
+      await Promise.all([
         records.listLatest({ ...scope, limit: DASHBOARD_DEPLOYMENTS_LIMIT }),
         delivery.recentFailures(scope, RECENT_FAILURES_LIMIT),
-        delivery.deliveryCounts(scope),
-        delivery.firstDeployments(scope),
+        this.figures(scope, filter.windowDays),
         this.options.drift?.list({ entityRefs: scope.entityRefs }) ?? [],
         this.options.costs?.byTeam(scope, teamOf) ?? [],
-      ],
-    );
+      ]);
     const driftOf = new Map(
       drifts.map(d => [`${d.environment}/${d.namespace}/${d.name}`, d]),
     );

@@ -7,6 +7,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   DeliveryInsights,
+  DeploymentsDashboard,
   parseDeploymentRequest,
   renderManifests,
 } from '@deployments-portal/backstage-plugin-deployments-common';
@@ -236,5 +237,37 @@ describe('GET /insights', () => {
       .get('/api/deployments/insights')
       .set('authorization', mockCredentials.none.header());
     expect(anonymous.status).toBe(401);
+  });
+
+  it("gives the dashboard's figures and first deployments over the same window, all time without one", async () => {
+    const get = async (query: string) => {
+      const res = await request(server)
+        .get(`/api/deployments/dashboard${query}`)
+        .set('authorization', auth);
+      expect(res.status).toBe(200);
+      return res.body as DeploymentsDashboard;
+    };
+    const week = await get('?window=7');
+    expect(
+      week.figures.map(f => [f.team, f.environment, f.deployments, f.failed]),
+    ).toEqual([
+      ['group:default/team-payments', 'development', 1, 0],
+      ['group:default/team-payments', 'production', 2, 1],
+    ]);
+    // restored by the next success, an hour and a minute later
+    expect(week.figures[1].meanTimeToRecoverySeconds).toBeCloseTo(3_660, -1);
+    expect(week.firstDeployments.map(f => f.entityRef)).toEqual([PAYMENTS]);
+    // All time: storefront's deploy 40 days ago too.
+    const all = await get('');
+    expect(all.figures.map(f => f.team)).toContain('group:default/team-web');
+    expect(all.firstDeployments.map(f => f.entityRef)).toEqual([
+      PAYMENTS,
+      STOREFRONT,
+    ]);
+    const refused = await request(server)
+      .get('/api/deployments/dashboard?window=365')
+      .set('authorization', auth);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body.error)).toContain('window');
   });
 });

@@ -27,7 +27,6 @@ import {
  * @public
  */
 export type InsightsFilter = DashboardFilter & {
-  windowDays?: 7 | 30 | 90;
   entityRef?: string;
 };
 
@@ -40,6 +39,11 @@ export type DashboardFilter = {
   /** Owner entity ref, e.g. `group:default/team-payments`. */
   team?: string;
   environment?: EnvironmentName;
+  /**
+   * Delivery figures and first deployments over the last 7, 30 or 90 days
+   * (all time when absent; the insights' default is 30).
+   */
+  windowDays?: 7 | 30 | 90;
 };
 
 /**

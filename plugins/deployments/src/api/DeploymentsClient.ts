@@ -144,6 +144,7 @@ export class DeploymentsClient implements DeploymentsApi {
     const params = new URLSearchParams();
     if (filter?.team) params.set('team', filter.team);
     if (filter?.environment) params.set('environment', filter.environment);
+    if (filter?.windowDays) params.set('window', String(filter.windowDays));
     const query = params.toString();
     return this.request<DeploymentsDashboard>(
       `/dashboard${query ? `?${query}` : ''}`,

@@ -27,6 +27,9 @@ export type DeliveryInsightsPanelProps = {
   filter: Omit<InsightsFilter, 'windowDays'>;
   /** Leave the charts out (the entity card shows the figures only). */
   figuresOnly?: boolean;
+  /** The window, when the page keeps it (the dashboard's tables follow it). */
+  windowDays?: InsightsWindowDays;
+  onWindowDaysChange?: (days: InsightsWindowDays) => void;
 };
 
 /**
@@ -36,7 +39,9 @@ export type DeliveryInsightsPanelProps = {
 export function DeliveryInsightsPanel(props: DeliveryInsightsPanelProps) {
   const classes = useStyles();
   const api = useApi(deploymentsApiRef);
-  const [windowDays, setWindowDays] = useState<InsightsWindowDays>(30);
+  const [ownWindowDays, setOwnWindowDays] = useState<InsightsWindowDays>(30);
+  const windowDays = props.windowDays ?? ownWindowDays;
+  const setWindowDays = props.onWindowDaysChange ?? setOwnWindowDays;
   const { filter } = props;
   const { value, loading, error } = useAsync(
     () => api.getInsights({ ...filter, windowDays }),

@@ -96,11 +96,18 @@ function figureColumns(
   ];
 }
 
+/** ' (last N days)', or nothing for all time. */
+function windowTitle(days: number | undefined): string {
+  return days ? ` (last ${days} days)` : '';
+}
+
 /** Delivery figures per team and environment. */
 export const FiguresTable = memo(function FiguresTableView(props: {
   figures: TeamEnvironmentFigures[];
   /** The configured environments, in order. */
   environments: string[];
+  /** The days the figures look back over; all time when absent. */
+  windowDays?: number;
 }) {
   const byEnvironment = compareEnvironments(props.environments);
   const rows = [...props.figures].sort(
@@ -110,7 +117,9 @@ export const FiguresTable = memo(function FiguresTableView(props: {
   );
   return (
     <Table
-      title="Delivery figures per team and environment"
+      title={`Delivery figures per team and environment${windowTitle(
+        props.windowDays,
+      )}`}
       options={dense}
       columns={figureColumns(byEnvironment)}
       data={rows}
@@ -257,10 +266,12 @@ const firstDeploymentColumns: TableColumn<FirstDeployment>[] = [
 export const FirstDeploymentsTable = memo(
   function FirstDeploymentsTableView(props: {
     firstDeployments: FirstDeployment[];
+    /** Applications first requested in the last days; all when absent. */
+    windowDays?: number;
   }) {
     return (
       <Table
-        title="Time to first deployment"
+        title={`Time to first deployment${windowTitle(props.windowDays)}`}
         options={dense}
         columns={firstDeploymentColumns}
         data={props.firstDeployments}

@@ -1,5 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { DeploymentsDashboard } from '@deployments-portal/backstage-plugin-deployments-common';
+import {
+  DeliveryInsights,
+  DeploymentsDashboard,
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import { DashboardFilter, DeploymentsApi } from '../../api';
 import { record, responseError } from '../../__testUtils__/deployments';
 import { DeploymentsDashboardPage } from './DeploymentsDashboardPage';
@@ -91,13 +94,51 @@ function dashboard(filter: DashboardFilter = {}): DeploymentsDashboard {
   };
 }
 
+/** Insights without changes, for the window asked. */
+function noInsights(days: 7 | 30 | 90): DeliveryInsights {
+  const none = {
+    deployments: 0,
+    succeeded: 0,
+    failed: 0,
+    deploymentsPerDay: 0,
+    leadTimeSamples: 0,
+    restores: 0,
+  };
+  return {
+    window: {
+      days,
+      from: '2026-11-03T00:00:00.000Z',
+      until: '2026-12-02T12:00:00.000Z',
+      bucketDays: days > 30 ? 7 : 1,
+    },
+    targets: {
+      successRate: 0.95,
+      meanDeploySeconds: 300,
+      timeToRestoreSeconds: 600,
+      firstDeploySeconds: 900,
+    },
+    environments: ['development', 'test', 'acceptance', 'production'],
+    overall: none,
+    byEnvironment: [],
+    byTeam: [],
+    series: [],
+    firstDeployments: { applications: 0, withinTarget: 0 },
+  };
+}
+
 async function renderDashboard(getDashboard: DeploymentsApi['getDashboard']) {
   await renderWithDeploymentsApi(
     <DeploymentsDashboardPage />,
-    { getDashboard, listEnvironments: async () => [] },
+    {
+      getDashboard,
+      listEnvironments: async () => [],
+      getInsights: async filter => noInsights(filter?.windowDays ?? 30),
+    },
     { catalogRoutes: true },
   );
-  return screen.findByText('Delivery figures per team and environment');
+  return screen.findByText(
+    'Delivery figures per team and environment (last 30 days)',
+  );
 }
 
 const figuresRow = (team: string, environment: string) => {
@@ -170,11 +211,15 @@ describe('DeploymentsDashboardPage', () => {
       dashboard(filter),
     );
     await renderDashboard(getDashboard);
-    expect(getDashboard).toHaveBeenLastCalledWith({});
+    // The tables look back as far as the insights (30 days by default).
+    expect(getDashboard).toHaveBeenLastCalledWith({ windowDays: 30 });
 
     await choose('Team', 'team-payments');
     await waitFor(() =>
-      expect(getDashboard).toHaveBeenLastCalledWith({ team: PAYMENTS }),
+      expect(getDashboard).toHaveBeenLastCalledWith({
+        team: PAYMENTS,
+        windowDays: 30,
+      }),
     );
     await waitFor(() =>
       expect(screen.queryByText('ghcr.io/acme/orders-api:2.0.0')).toBeNull(),
@@ -185,6 +230,7 @@ describe('DeploymentsDashboardPage', () => {
       expect(getDashboard).toHaveBeenLastCalledWith({
         team: PAYMENTS,
         environment: 'production',
+        windowDays: 30,
       }),
     );
 
@@ -208,5 +254,24 @@ describe('DeploymentsDashboardPage', () => {
     });
 
     expect(await screen.findByText(/Access denied/)).toBeInTheDocument();
+  });
+
+  it('looks back as far as the insights: another window asks for the figures again', async () => {
+    const getDashboard = jest.fn(async (filter?: DashboardFilter) =>
+      dashboard(filter),
+    );
+    await renderDashboard(getDashboard);
+    fireEvent.click(screen.getByRole('button', { name: 'last 90 days' }));
+    await waitFor(() =>
+      expect(getDashboard).toHaveBeenLastCalledWith({ windowDays: 90 }),
+    );
+    expect(
+      await screen.findByText(
+        'Delivery figures per team and environment (last 90 days)',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Time to first deployment (last 90 days)'),
+    ).toBeInTheDocument();
   });
 });

@@ -10,7 +10,10 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { DeploymentsDashboard } from '@deployments-portal/backstage-plugin-deployments-common';
+import {
+  DeploymentsDashboard,
+  InsightsWindowDays,
+} from '@deployments-portal/backstage-plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
 import { DashboardFilter, deploymentsApiRef } from '../../api';
 import { AuditTrail } from '../AuditTrail';
@@ -44,12 +47,14 @@ function teamsOf(dashboard: DeploymentsDashboard): string[] {
 export function DeploymentsDashboardPage() {
   const api = useApi(deploymentsApiRef);
   const [filter, setFilter] = useState<DashboardFilter>({});
+  // One window for the insights and the figures' tables.
+  const [windowDays, setWindowDays] = useState<InsightsWindowDays>(30);
   const [teams, setTeams] = useState<string[]>([]);
   // The configured environments, in order, as the last answer named them.
   const [environments, setEnvironments] = useState<string[]>([]);
   const { value, loading, error } = useAsync(
-    () => api.getDashboard(filter),
-    [api, filter.team, filter.environment],
+    () => api.getDashboard({ ...filter, windowDays }),
+    [api, filter.team, filter.environment, windowDays],
   );
 
   // Teams seen so far stay selectable when a filter narrows the answer.
@@ -93,13 +98,18 @@ export function DeploymentsDashboardPage() {
             )}
             <Grid item xs={12}>
               <InfoCard title="Delivery insights">
-                <DeliveryInsightsPanel filter={filter} />
+                <DeliveryInsightsPanel
+                  filter={filter}
+                  windowDays={windowDays}
+                  onWindowDaysChange={setWindowDays}
+                />
               </InfoCard>
             </Grid>
             <Grid item xs={12} data-testid="dashboard-figures">
               <FiguresTable
                 figures={value.figures}
                 environments={value.environments}
+                windowDays={windowDays}
               />
             </Grid>
             <TeamCostsCard dashboard={value} />
@@ -112,6 +122,7 @@ export function DeploymentsDashboardPage() {
             <Grid item xs={12} data-testid="dashboard-first-deployments">
               <FirstDeploymentsTable
                 firstDeployments={value.firstDeployments}
+                windowDays={windowDays}
               />
             </Grid>
           </Grid>
