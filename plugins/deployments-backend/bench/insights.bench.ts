@@ -85,6 +85,7 @@ async function seed(knex: Knex) {
     .where({ id: first.id })
     .first();
   await knex('deployment_records').delete();
+  await knex('deployment_heads').delete();
   const next = random(42);
   const now = Date.now();
   const revisions = new Map<string, number>();
@@ -131,12 +132,19 @@ async function seed(knex: Knex) {
     }
   }
   if (batch.length) await knex.batchInsert('deployment_records', batch, 500);
-  // What the stores note as changes succeed, from the bulk-inserted records.
+  // What the stores write beside each record, from the bulk-inserted ones:
+  // each deployment's last revision, each build's first arrival.
+  await knex.raw(
+    `INSERT INTO deployment_heads (environment, namespace, name, last_revision)
+     SELECT environment, namespace, name, MAX(revision)
+     FROM deployment_records GROUP BY environment, namespace, name`,
+  );
   await backfillArrivals(knex);
   if (/pg/.test(String(knex.client.config.client))) {
     // As autovacuum leaves a table that has settled.
     await knex.raw('VACUUM ANALYZE deployment_records');
     await knex.raw('VACUUM ANALYZE deployment_arrivals');
+    await knex.raw('VACUUM ANALYZE deployment_heads');
   }
   console.log(
     `  seeded ${RECORDS.toLocaleString('en')} records in ${(

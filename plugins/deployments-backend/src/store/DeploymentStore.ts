@@ -13,6 +13,7 @@ import { Knex } from 'knex';
 import { recordArrival } from './arrivals';
 import { migratedClient } from './migrate';
 import {
+  HEADS_TABLE,
   insertRecordRow,
   NewRecord,
   RECORD_COLUMNS,
@@ -269,27 +270,28 @@ export class DeploymentStore {
     entityRefs?: string[];
     limit?: number;
   }): Promise<DeploymentRecord[]> {
-    const where: Record<string, string> = {};
-    if (filter.environment) where.environment = filter.environment;
-    if (filter.namespace) where.namespace = filter.namespace;
-    if (filter.entityRef) where.entity_ref = filter.entityRef;
-    const latestRevisions = this.knex<RecordRow>(TABLE)
-      .where(where)
-      .modify(query => {
-        if (filter.entityRefs) query.whereIn('entity_ref', filter.entityRefs);
-      })
-      .select('environment', 'namespace', 'name')
-      .max({ revision: 'revision' })
-      .groupBy('environment', 'namespace', 'name')
-      .as('latest');
-    const rows = await this.knex<RecordRow>(TABLE)
-      .join(latestRevisions, join =>
+    // The heads table has each deployment's last revision: no aggregate
+    // over the whole history.
+    const rows = await this.knex(`${HEADS_TABLE} as h`)
+      .join(TABLE, join =>
         join
-          .on(`${TABLE}.environment`, '=', 'latest.environment')
-          .andOn(`${TABLE}.namespace`, '=', 'latest.namespace')
-          .andOn(`${TABLE}.name`, '=', 'latest.name')
-          .andOn(`${TABLE}.revision`, '=', 'latest.revision'),
+          .on(`${TABLE}.environment`, '=', 'h.environment')
+          .andOn(`${TABLE}.namespace`, '=', 'h.namespace')
+          .andOn(`${TABLE}.name`, '=', 'h.name')
+          .andOn(`${TABLE}.revision`, '=', 'h.last_revision'),
       )
+      .modify(query => {
+        if (filter.environment) {
+          query.where('h.environment', filter.environment);
+        }
+        if (filter.namespace) query.where('h.namespace', filter.namespace);
+        if (filter.entityRef) {
+          query.where(`${TABLE}.entity_ref`, filter.entityRef);
+        }
+        if (filter.entityRefs) {
+          query.whereIn(`${TABLE}.entity_ref`, filter.entityRefs);
+        }
+      })
       .select(RECORD_COLUMNS.map(column => `${TABLE}.${column}`))
       .orderBy(`${TABLE}.created_at`, 'desc')
       .limit(filter.limit ?? 1000);

@@ -17,7 +17,7 @@ import { Knex } from 'knex';
 
 /** The table of changes: one row per change, the deployment's history. */
 export const RECORDS_TABLE = 'deployment_records';
-const HEADS_TABLE = 'deployment_heads';
+export const HEADS_TABLE = 'deployment_heads';
 
 /** A row of deployment_records. */
 export type RecordRow = {
