@@ -222,30 +222,37 @@ export class DeploymentStore {
   async runningRecords(
     scope: { environment?: EnvironmentName; entityRefs?: string[] } = {},
   ): Promise<DeploymentRecord[]> {
-    const runningRevisions = this.knex(TABLE)
+    // Per deployment (heads), its newest revision that was applied: looked
+    // up by the revision index, newest first, not aggregated over the
+    // whole history.
+    const running = this.knex(`${TABLE} as s`)
+      .select('s.revision')
+      .whereRaw(
+        's.environment = h.environment AND s.namespace = h.namespace AND s.name = h.name',
+      )
       .where(applied =>
         applied
-          .where('status', 'succeeded')
+          .where('s.status', 'succeeded')
           .orWhere(failed =>
-            failed.where('status', 'failed').whereNotNull('applied_at'),
+            failed.where('s.status', 'failed').whereNotNull('s.applied_at'),
           ),
       )
       .modify(query => {
-        if (scope.environment) query.where('environment', scope.environment);
-        if (scope.entityRefs) query.whereIn('entity_ref', scope.entityRefs);
+        if (scope.entityRefs) query.whereIn('s.entity_ref', scope.entityRefs);
       })
-      .select('environment', 'namespace', 'name')
-      .max({ revision: 'revision' })
-      .groupBy('environment', 'namespace', 'name')
-      .as('running');
-    const rows = await this.knex(TABLE)
-      .join(runningRevisions, join =>
+      .orderBy('s.revision', 'desc')
+      .limit(1);
+    const rows = await this.knex(`${HEADS_TABLE} as h`)
+      .join(TABLE, join =>
         join
-          .on(`${TABLE}.environment`, '=', 'running.environment')
-          .andOn(`${TABLE}.namespace`, '=', 'running.namespace')
-          .andOn(`${TABLE}.name`, '=', 'running.name')
-          .andOn(`${TABLE}.revision`, '=', 'running.revision'),
+          .on(`${TABLE}.environment`, '=', 'h.environment')
+          .andOn(`${TABLE}.namespace`, '=', 'h.namespace')
+          .andOn(`${TABLE}.name`, '=', 'h.name'),
       )
+      .where(`${TABLE}.revision`, running)
+      .modify(query => {
+        if (scope.environment) query.where('h.environment', scope.environment);
+      })
       .whereNot(`${TABLE}.action`, 'delete')
       .select(COLUMNS.map(c => `${TABLE}.${c}`));
     return rows.map(toRecord);
