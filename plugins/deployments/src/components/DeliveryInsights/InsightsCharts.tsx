@@ -89,13 +89,18 @@ function TrendChart(props: {
   points: ChartPoint[];
   dataKey: string;
   unit: string;
-  target?: { value: number; label: string };
+  /** The ADR's target, in the chart's unit: drawn as a dashed line. */
+  target?: number;
 }) {
   const colors = useChartColors();
   return (
     <ChartFrame
       title={props.title}
-      description={props.description}
+      description={
+        props.target === undefined
+          ? props.description
+          : `${props.description}, target below ${props.target}${props.unit}`
+      }
       testId={props.testId}
     >
       <LineChart
@@ -121,14 +126,14 @@ function TrendChart(props: {
           dot={{ r: 3 }}
           isAnimationActive={false}
         />
-        {props.target && (
+        {props.target !== undefined && (
           <ReferenceLine
-            y={props.target.value}
+            y={props.target}
             stroke={colors.threshold}
             strokeDasharray="6 4"
             ifOverflow="extendDomain"
             label={{
-              value: props.target.label,
+              value: `target < ${props.target}${props.unit}`,
               position: 'insideTopRight',
               fill: colors.threshold,
               fontSize: 11,
@@ -139,6 +144,8 @@ function TrendChart(props: {
     </ChartFrame>
   );
 }
+
+const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 
 /**
  * The DORA trends over the window: deployments per step by environment, and
@@ -203,51 +210,30 @@ export function InsightsCharts(props: {
       </ChartFrame>
       <TrendChart
         title="Change failure rate"
-        description={`failed or rolled back per ${step} in ${environment}, target below ${Math.round(
-          (1 - targets.successRate) * 100,
-        )} %`}
+        description={`failed or rolled back per ${step} in ${environment}`}
         testId="insights-chart-failure-rate"
         points={trend}
         dataKey="changeFailurePercent"
         unit=" %"
-        target={{
-          value: Math.round((1 - targets.successRate) * 1000) / 10,
-          label: `target < ${
-            Math.round((1 - targets.successRate) * 1000) / 10
-          } %`,
-        }}
+        target={oneDecimal((1 - targets.successRate) * 100)}
       />
       <TrendChart
         title="Mean deploy time"
-        description={`request to Ready per ${step} in ${environment}, target below ${Math.round(
-          targets.meanDeploySeconds / 60,
-        )} min`}
+        description={`request to Ready per ${step} in ${environment}`}
         testId="insights-chart-deploy-time"
         points={trend}
         dataKey="deployMinutes"
         unit=" min"
-        target={{
-          value: Math.round((targets.meanDeploySeconds / 60) * 10) / 10,
-          label: `target < ${
-            Math.round((targets.meanDeploySeconds / 60) * 10) / 10
-          } min`,
-        }}
+        target={oneDecimal(targets.meanDeploySeconds / 60)}
       />
       <TrendChart
         title="Time to restore"
-        description={`failure to restored per ${step} in ${environment}, target below ${Math.round(
-          targets.timeToRestoreSeconds / 60,
-        )} min`}
+        description={`failure to restored per ${step} in ${environment}`}
         testId="insights-chart-restore"
         points={trend}
         dataKey="restoreMinutes"
         unit=" min"
-        target={{
-          value: Math.round((targets.timeToRestoreSeconds / 60) * 10) / 10,
-          label: `target < ${
-            Math.round((targets.timeToRestoreSeconds / 60) * 10) / 10
-          } min`,
-        }}
+        target={oneDecimal(targets.timeToRestoreSeconds / 60)}
       />
       <TrendChart
         title="Lead time for changes"
