@@ -113,11 +113,12 @@ export function EnvironmentHealthCard(props: {
         </Box>
       }
       subheader={
-        <>
+        // One element: the card header lays its subheader's children out in a row.
+        <span>
           cluster {env.cluster} · namespace {env.namespace}
           {env.target ? ` · ${env.target}` : ''} · checked{' '}
           <RelativeTime value={env.checkedAt} />
-        </>
+        </span>
       }
     >
       <div data-testid={`health-${env.environment}`}>

@@ -19,7 +19,7 @@ const columns: TableColumn<HealthTimelineEntry>[] = [
   },
   {
     title: 'State',
-    width: '17%',
+    width: '19%',
     render: entry => <StatusChip kind="health" status={entry.state} />,
   },
   {
@@ -40,7 +40,7 @@ const columns: TableColumn<HealthTimelineEntry>[] = [
   },
   {
     title: 'Why',
-    width: '34%',
+    width: '32%',
     render: entry => (
       <Typography variant="caption" component="div">
         <TruncatedText text={entry.reason ?? NO_VALUE} lines={2} />
