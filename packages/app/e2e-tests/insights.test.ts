@@ -1,8 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { callAs, deployAs } from './portalApi';
 import { openSignedIn } from './signIn';
-import AxeBuilder from '@axe-core/playwright';
-import { overflowing } from './layout';
+import { overflowing, seriousAccessibilityViolations } from './layout';
 
 // The delivery insights in the browser: the DORA tiles against the ADR's
 // targets and the recharts charts with the targets as dashed thresholds, on
@@ -77,16 +76,7 @@ test('the dashboard and the overview page chart the DORA figures with the target
       .first(),
   ).toBeVisible();
   expect(await overflowing(page)).toEqual([]);
-  // The panel itself (the pages as a whole: everyPage.test.ts).
-  const axe = await new AxeBuilder({ page })
-    .include('[data-testid="delivery-insights"]')
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  expect(
-    axe.violations
-      .filter(v => v.impact === 'serious' || v.impact === 'critical')
-      .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
+  expect(await seriousAccessibilityViolations(page)).toEqual([]);
   await page.screenshot({
     path: 'artifacts/e2e/insights-dashboard.png',
     fullPage: true,
