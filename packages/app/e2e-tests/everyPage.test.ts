@@ -38,14 +38,22 @@ function request(environment: string, image: Record<string, string>) {
 
 async function backendReady(api: APIRequestContext) {
   const backendUrl = process.env.E2E_BACKEND_URL ?? 'http://localhost:7007';
-  // The frontend answers first; the backend may not listen yet.
+  // The frontend answers first; the backend may not listen yet, and the
+  // catalog may not hold the example users yet (a fresh in-memory database).
   await expect
     .poll(
       () =>
-        api.get(`${backendUrl}/.backstage/health/v1/readiness`).then(
-          r => r.status(),
-          () => 0,
-        ),
+        api
+          .get(`${backendUrl}/api/auth/dev-users/refresh`, {
+            headers: {
+              'X-Requested-With': 'XMLHttpRequest',
+              'x-portal-dev-user': 'linus',
+            },
+          })
+          .then(
+            r => r.status(),
+            () => 0,
+          ),
       { timeout: 180_000, intervals: [2_000] },
     )
     .toBe(200);
