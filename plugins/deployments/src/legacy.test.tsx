@@ -168,7 +168,9 @@ describe('legacy frontend system', () => {
     );
 
     expect(
-      await screen.findByText('Delivery figures per team and environment'),
+      await screen.findByText(
+        'Delivery figures per team and environment (last 30 days)',
+      ),
     ).toBeInTheDocument();
   });
 

@@ -80,7 +80,9 @@ describe('deployments plugin: the Approvals page (new frontend system)', () => {
     const api = renderPluginAt('/deployments');
 
     expect(
-      await screen.findByText('Delivery figures per team and environment'),
+      await screen.findByText(
+        'Delivery figures per team and environment (last 30 days)',
+      ),
     ).toBeInTheDocument();
     expect(api.getDashboard).toHaveBeenCalled();
     expect(
