@@ -11,18 +11,29 @@ export async function tokenFor(
   request: APIRequestContext,
   user: string,
 ): Promise<string> {
-  const response =
+  const refresh = () =>
     user === 'guest'
-      ? await request.get(`${backendUrl()}/api/auth/guest/refresh`, {
+      ? request.get(`${backendUrl()}/api/auth/guest/refresh`, {
           headers: { 'X-Requested-With': 'XMLHttpRequest' },
         })
-      : await request.get(`${backendUrl()}/api/auth/dev-users/refresh`, {
+      : request.get(`${backendUrl()}/api/auth/dev-users/refresh`, {
           headers: {
             'X-Requested-With': 'XMLHttpRequest',
             'x-portal-dev-user': user,
           },
         });
-  expect(response.status(), await response.text()).toBe(200);
+  // A fresh in-memory catalog may not hold the example users yet when the
+  // first test of a run signs in (404 until it has read examples/org.yaml).
+  let response = await refresh();
+  await expect
+    .poll(
+      async () => {
+        response = await refresh();
+        return response.status();
+      },
+      { timeout: 180_000, intervals: [2_000] },
+    )
+    .toBe(200);
   return (await response.json()).backstageIdentity.token;
 }
 
