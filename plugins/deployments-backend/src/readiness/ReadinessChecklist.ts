@@ -5,24 +5,20 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
 import {
   ANNOTATION_IMAGE,
   DeploymentRecord,
-  deploymentsReadPermission,
   EntityReadiness,
   HealthState,
   ReadinessItem,
   secretReferences,
 } from '@deployments-portal/backstage-plugin-deployments-common';
-import {
-  ApplicationCatalog,
-  entityRefOrThrow,
-} from '../catalog/ApplicationCatalog';
+import { ApplicationCatalog } from '../catalog/ApplicationCatalog';
 import { Targets } from '../kubernetes/Targets';
 import { Authorizer } from '../permissions/Authorizer';
 import { DeploymentStore } from '../store/DeploymentStore';
 import { HealthStateStore, StoredHealthState } from '../store/HealthStateStore';
+import { readableEntity } from '../views/readableEntity';
 
 const TECHDOCS_ANNOTATION = 'backstage.io/techdocs-ref';
 const DEFAULT_DOCS_ENTITY = 'component:default/deployments-portal';
@@ -71,20 +67,11 @@ export class ReadinessChecklist {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<EntityReadiness> {
-    const ref = entityRefOrThrow(entityRef);
-    await this.options.authorizer.authorize(
-      deploymentsReadPermission,
+    const { entity, canonical } = await readableEntity(
+      entityRef,
       credentials,
-      'read',
-      ref,
+      this.options,
     );
-    const entity = await this.options.catalog.find(ref, credentials);
-    if (!entity) {
-      throw new NotFoundError(
-        `${entityRef} is not in the catalog (or not visible to you); register it first or check the entity ref`,
-      );
-    }
-    const canonical = stringifyEntityRef(entity);
     const [owner, running, states] = await Promise.all([
       this.owner(entity, credentials),
       this.options.records.runningRecords({ entityRefs: [canonical] }),

@@ -2,22 +2,16 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
 import {
   DeploymentDrift,
   DeploymentRecord,
-  deploymentsReadPermission,
   EntityDeployments,
   EnvironmentDeployments,
   LiveDeploymentState,
   namespaceFor,
   nextEnvironment,
 } from '@deployments-portal/backstage-plugin-deployments-common';
-import {
-  ApplicationCatalog,
-  entityRefOrThrow,
-} from '../catalog/ApplicationCatalog';
+import { ApplicationCatalog } from '../catalog/ApplicationCatalog';
 import { KubernetesDeployer } from '../kubernetes/KubernetesDeployer';
 import { Targets } from '../kubernetes/Targets';
 import { Authorizer } from '../permissions/Authorizer';
@@ -26,6 +20,7 @@ import { DeploymentStore } from '../store/DeploymentStore';
 import { DriftStore, StoredDrift } from '../store/DriftStore';
 import { HealthStateStore } from '../store/HealthStateStore';
 import { readLive } from './DeploymentView';
+import { readableEntity } from './readableEntity';
 
 /** The drift of a deployment as answers show it (without its key). */
 export function driftView(drift: StoredDrift): DeploymentDrift {
@@ -79,20 +74,11 @@ export class EntityDeploymentsView {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<EntityDeployments> {
-    const ref = entityRefOrThrow(entityRef);
-    await this.options.authorizer.authorize(
-      deploymentsReadPermission,
+    const { entity, canonical } = await readableEntity(
+      entityRef,
       credentials,
-      'read',
-      ref,
+      this.options,
     );
-    const entity = await this.options.catalog.find(ref, credentials);
-    if (!entity) {
-      throw new NotFoundError(
-        `${entityRef} is not in the catalog (or not visible to you); register it first or check the entity ref`,
-      );
-    }
-    const canonical = stringifyEntityRef(entity);
     const [records, drifts, health] = await Promise.all([
       this.options.records.listLatest({ entityRef: canonical }),
       this.options.drift?.list({ entityRefs: [canonical] }) ?? [],
